@@ -1,0 +1,37 @@
+using FastEndpoints;
+using Npgsql;
+
+namespace UserService.Features.Users.Create;
+
+internal sealed class Endpoint(NpgsqlDataSource db, Passwords passwords) : Endpoint<Request, UserResponse>
+{
+    public override void Configure()
+    {
+        Post("users");
+        AllowAnonymous();
+        Description(b => b.WithName("CreateUser")
+            .Produces<UserResponse>(StatusCodes.Status201Created, "application/json")
+            .ProducesProblemDetails(StatusCodes.Status409Conflict)
+            .ProducesProblemDetails(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblemDetails(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblemDetails(StatusCodes.Status503ServiceUnavailable));
+        Summary(s =>
+        {
+            s.Summary = "Sign up: create a user";
+            s.Description = "Creates a user with the role `user`. The email is unique case-insensitively (409 when taken); " +
+                            "the password is stored only as a salted slow hash.";
+        });
+    }
+
+    public override async Task HandleAsync(Request req, CancellationToken ct)
+    {
+        var user = await Data.InsertAsync(db, new(Guid.CreateVersion7(), req.Email!.Trim(), passwords.Hash(req.Password!), req.FullName!.Trim()), ct);
+        if (user is null)
+        {
+            ThrowError(r => r.Email, "email is already taken.", StatusCodes.Status409Conflict);
+        }
+
+        HttpContext.Response.Headers.ETag = user.ETag;
+        await Send.CreatedAtAsync("GetUser", new { id = user.Id }, user.ToResponse(), cancellation: ct);
+    }
+}

@@ -1,0 +1,34 @@
+using FastEndpoints;
+using Npgsql;
+
+namespace UserService.Features.Users.Delete;
+
+internal sealed class Endpoint(NpgsqlDataSource db) : Endpoint<Request>
+{
+    public override void Configure()
+    {
+        Delete("users/{id:guid}");
+        AllowAnonymous();
+        Description(b => b.WithName("DeleteUser")
+            .Produces(StatusCodes.Status204NoContent)
+            .ProducesProblemDetails(StatusCodes.Status404NotFound)
+            .ProducesProblemDetails(StatusCodes.Status412PreconditionFailed)
+            .ProducesProblemDetails(StatusCodes.Status503ServiceUnavailable));
+        Summary(s =>
+        {
+            s.Summary = "Delete a user";
+            s.Description = "Deletes the user for good. With `If-Match`, only if the ETag is current (412 otherwise).";
+        });
+    }
+
+    public override async Task HandleAsync(Request req, CancellationToken ct)
+    {
+        var outcome = await Data.DeleteAsync(db, req.Id, EntityTags.ParseIfMatch(req.IfMatch), ct);
+        await (outcome switch
+        {
+            Data.Outcome.Deleted => Send.NoContentAsync(ct),
+            Data.Outcome.PreconditionFailed => Send.ResultAsync(Problems.Result(StatusCodes.Status412PreconditionFailed, "If-Match does not match the current ETag.")),
+            _ => Send.ResultAsync(Problems.Result(StatusCodes.Status404NotFound, "No user has this id.")),
+        });
+    }
+}

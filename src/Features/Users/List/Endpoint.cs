@@ -1,0 +1,49 @@
+using FastEndpoints;
+using Npgsql;
+
+namespace UserService.Features.Users.List;
+
+internal sealed class Endpoint(NpgsqlDataSource db) : Endpoint<Request, Response>
+{
+    public override void Configure()
+    {
+        Get("users");
+        AllowAnonymous();
+        Description(b => b.WithName("ListUsers").ProducesProblemDetails(StatusCodes.Status503ServiceUnavailable));
+        Summary(s =>
+        {
+            s.Summary = "List users, a page at a time";
+            s.Description = "Keyset pagination, newest last. Pass `nextCursor` back as `cursor` for the next page " +
+                            "(also given as a `Link: <…>; rel=\"next\"` header); it is null on the last page. " +
+                            "`q` filters by a case-insensitive substring of the email or the full name.";
+        });
+    }
+
+    public override async Task HandleAsync(Request req, CancellationToken ct)
+    {
+        Guid? after = Cursor.TryDecode(req.Cursor, out var lastId) ? lastId : null;
+        var q = req.Q?.Trim();
+        var rows = await Data.PageAsync(db, after, q, req.Limit, ct);
+
+        string? next = null;
+        if (rows.Count > req.Limit)
+        {
+            rows.RemoveAt(rows.Count - 1);
+            next = Cursor.Encode(rows[^1].Id);
+            HttpContext.Response.Headers.Link = $"<{NextPageUrl(req.Limit, q, next)}>; rel=\"next\"";
+        }
+
+        await Send.OkAsync(new Response([.. rows.Select(r => r.ToResponse())], next), ct);
+    }
+
+    string NextPageUrl(int limit, string? q, string cursor)
+    {
+        var query = QueryString.Create(new Dictionary<string, string?>
+        {
+            ["limit"] = limit.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["cursor"] = cursor,
+            ["q"] = string.IsNullOrEmpty(q) ? null : q,
+        }.Where(p => p.Value is not null));
+        return $"{HttpContext.Request.PathBase}{HttpContext.Request.Path}{query}";
+    }
+}

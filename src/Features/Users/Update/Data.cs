@@ -1,0 +1,45 @@
+using Dapper;
+using Npgsql;
+
+namespace UserService.Features.Users.Update;
+
+internal static class Data
+{
+    // One atomic statement: the If-Match check and the write cannot be split by a concurrent writer.
+    const string UpdateSql = $"""
+        UPDATE users
+        SET email = COALESCE(@Email, email),
+            full_name = COALESCE(@FullName, full_name),
+            password_hash = COALESCE(@PasswordHash, password_hash),
+            version = version + 1,
+            updated_at = now()
+        WHERE id = @Id AND (@Versions::bigint[] IS NULL OR version = ANY(@Versions))
+        RETURNING {UserRow.Columns}
+        """;
+
+    const string ExistsSql = "SELECT EXISTS (SELECT 1 FROM users WHERE id = @Id)";
+
+    public sealed record Changes(Guid Id, long[]? Versions, string? Email, string? FullName, string? PasswordHash);
+
+    public enum Outcome { Updated, NotFound, PreconditionFailed, EmailTaken }
+
+    public static async Task<(Outcome, UserRow?)> UpdateAsync(NpgsqlDataSource db, Changes changes, CancellationToken ct)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        try
+        {
+            var row = await connection.QuerySingleOrDefaultAsync<UserRow>(new CommandDefinition(UpdateSql, changes, cancellationToken: ct));
+            if (row is not null)
+            {
+                return (Outcome.Updated, row);
+            }
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
+        {
+            return (Outcome.EmailTaken, null);
+        }
+
+        var exists = await connection.ExecuteScalarAsync<bool>(new CommandDefinition(ExistsSql, changes, cancellationToken: ct));
+        return (exists ? Outcome.PreconditionFailed : Outcome.NotFound, null);
+    }
+}

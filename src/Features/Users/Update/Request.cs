@@ -1,0 +1,33 @@
+using FastEndpoints;
+
+namespace UserService.Features.Users.Update;
+
+internal sealed record Request
+{
+    public Guid Id { get; init; }
+
+    /// <summary>Optional strong ETag; when given and stale, the answer is 412.</summary>
+    [FromHeader("If-Match", IsRequired = false)]
+    public string? IfMatch { get; init; }
+
+    /// <summary>The whole body; its own type, so that <c>id</c> or any unlisted property in it is rejected.</summary>
+    [FromBody]
+    public Patch? Body { get; init; }
+}
+
+/// <summary>
+/// A JSON merge patch (RFC 7396): absent fields stay unchanged. The setters record presence, so an explicit
+/// <c>null</c> (which would mean "remove") is told apart from absence and rejected.
+/// </summary>
+internal sealed record Patch
+{
+    public string? Email { get; init { field = value; HasEmail = true; } }
+
+    public string? FullName { get; init { field = value; HasFullName = true; } }
+
+    public string? Password { get; init { field = value; HasPassword = true; } }
+
+    internal bool HasEmail { get; private set; }
+    internal bool HasFullName { get; private set; }
+    internal bool HasPassword { get; private set; }
+}
