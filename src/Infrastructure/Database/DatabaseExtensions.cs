@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Dapper;
 using Npgsql;
 
@@ -6,6 +7,19 @@ namespace UserService.Infrastructure.Database;
 internal static class DatabaseExtensions
 {
     public const string ConnectionStringName = "Users";
+
+    /// <summary>
+    /// Seconds to open a connection, waiting for a free pooled one included (Npgsql's <c>Timeout</c>), when the
+    /// operator does not set it: a request that cannot get a connection answers 503 after this long.
+    /// </summary>
+    public const int DefaultTimeoutSeconds = 5;
+
+    /// <summary>
+    /// Seconds any one statement may run (Npgsql's <c>Command Timeout</c>), when the operator does not set it. Our
+    /// statements take milliseconds; one that waits this long is blocked (a lock, an overloaded server) and answers
+    /// 503 rather than holding its pooled connection and its client.
+    /// </summary>
+    public const int DefaultCommandTimeoutSeconds = 10;
 
     /// <summary>
     /// Registers the one <see cref="NpgsqlDataSource"/> of the process and the hosted service that opens it
@@ -38,6 +52,18 @@ internal static class DatabaseExtensions
         if (string.IsNullOrEmpty(csb.ApplicationName))
         {
             csb.ApplicationName = "UserService";
+        }
+
+        // The builder writes back only what was given, under canonical keywords: so "not set" is "not in it".
+        var given = new DbConnectionStringBuilder { ConnectionString = csb.ConnectionString };
+        if (!given.ContainsKey("Timeout"))
+        {
+            csb.Timeout = DefaultTimeoutSeconds;
+        }
+
+        if (!given.ContainsKey("Command Timeout"))
+        {
+            csb.CommandTimeout = DefaultCommandTimeoutSeconds;
         }
 
         return csb.ConnectionString;

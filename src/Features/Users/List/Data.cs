@@ -17,12 +17,15 @@ internal static class Data
         """;
 
     /// <summary>Reads one row more than asked, to know whether a next page exists.</summary>
-    public static async Task<List<UserRow>> PageAsync(NpgsqlDataSource db, Guid? after, string? q, int limit, CancellationToken ct)
+    public static Task<List<UserRow>> PageAsync(NpgsqlDataSource db, Guid? after, string? q, int limit, CancellationToken ct)
     {
         var pattern = string.IsNullOrEmpty(q) ? null : $"%{EscapeLike(q)}%";
-        await using var connection = await db.OpenConnectionAsync(ct);
-        var rows = await connection.QueryAsync<UserRow>(new CommandDefinition(PageSql, new { after, pattern, take = limit + 1 }, cancellationToken: ct));
-        return rows.AsList();
+        return ReadRetry.OnceAsync(async ct =>
+        {
+            await using var connection = await db.OpenConnectionAsync(ct);
+            var rows = await connection.QueryAsync<UserRow>(new CommandDefinition(PageSql, new { after, pattern, take = limit + 1 }, cancellationToken: ct));
+            return rows.AsList();
+        }, ct);
     }
 
     static string EscapeLike(string value) =>

@@ -1,0 +1,103 @@
+using System.Diagnostics;
+using Npgsql;
+
+namespace UserService.Tests.Infrastructure;
+
+/// <summary>
+/// A throwaway PostgreSQL cluster of its own (scripts/postgres.sh on a free port, data under the temp folder) for
+/// tests that stop and start the database: the shared cluster of ./test.sh is never the one taken down.
+/// Use it as a class fixture; disposing it stops the server and deletes its data.
+/// </summary>
+public sealed class PostgresCluster : IAsyncLifetime
+{
+    static readonly string Script = FindScript();
+
+    public PostgresCluster()
+    {
+        Port = ServiceProcess.FreePort();
+        DataDirectory = Path.Combine(Path.GetTempPath(), $"userservice-pg-{Port}");
+    }
+
+    public int Port { get; }
+
+    public string DataDirectory { get; }
+
+    /// <summary>
+    /// Short connect and command timeouts, so that the service answers 503 within seconds while the server is down.
+    /// </summary>
+    public string ConnectionString => new NpgsqlConnectionStringBuilder
+    {
+        Host = "127.0.0.1",
+        Port = Port,
+        Database = "users",
+        Username = "postgres",
+        Timeout = 2,
+        CommandTimeout = 5,
+    }.ConnectionString;
+
+    public async ValueTask InitializeAsync() => await StartAsync();
+
+    public Task StartAsync() => RunAsync("start");
+
+    /// <summary>A fast shutdown: PostgreSQL terminates every session and refuses new ones until started again.</summary>
+    public Task StopAsync() => RunAsync("stop");
+
+    /// <summary>A fresh data source for the test's own assertions (not pooled across restarts: it is cleared first).</summary>
+    public NpgsqlDataSource CreateDataSource() => NpgsqlDataSource.Create(
+        new NpgsqlConnectionStringBuilder(ConnectionString) { ApplicationName = "UserService.Tests", CommandTimeout = 30 }.ConnectionString);
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await StopAsync();
+        }
+        finally
+        {
+            if (Directory.Exists(DataDirectory))
+            {
+                Directory.Delete(DataDirectory, recursive: true);
+            }
+
+            File.Delete(DataDirectory + ".lock");
+        }
+    }
+
+    async Task RunAsync(string command)
+    {
+        var start = new ProcessStartInfo("bash")
+        {
+            ArgumentList = { Script, command },
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        // Explicit, so that the USERSERVICE_PG_DATA that ./test.sh exports (the shared cluster's) is never used here.
+        start.Environment["USERSERVICE_PG_PORT"] = Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        start.Environment["USERSERVICE_PG_DATA"] = DataDirectory;
+
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+        await process.WaitForExitAsync(timeout.Token);
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"postgres.sh {command} (port {Port}) exited with {process.ExitCode}:\n{await stdout}\n{await stderr}");
+        }
+    }
+
+    static string FindScript()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "scripts", "postgres.sh");
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        throw new FileNotFoundException($"scripts/postgres.sh not found above {AppContext.BaseDirectory}");
+    }
+}

@@ -1,0 +1,170 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using Dapper;
+using UserService.Features.Users;
+
+namespace UserService.Tests.Reliability;
+
+/// <summary>
+/// PostgreSQL goes away for real (its own throwaway cluster, stopped and started by the test) under a running
+/// service process: 503 with Retry-After while it is gone, never a 500 or a hang, and recovery without a restart.
+/// </summary>
+[Collection(ProcessCollection.Name)]
+public sealed class DatabaseOutageTests(PostgresCluster cluster) : IClassFixture<PostgresCluster>
+{
+    static readonly TimeSpan RecoveryBudget = TimeSpan.FromSeconds(5);
+
+    static void Report(string line) => TestContext.Current.TestOutputHelper?.WriteLine(line);
+
+    [Fact]
+    public async Task Outage_answers_503_with_retry_after_keeps_live_and_recovers_without_a_restart()
+    {
+        await using var service = ServiceProcess.Start(cluster.ConnectionString);
+        await service.WaitUntilReadyAsync();
+        var ids = new List<Guid>();
+        for (var i = 0; i < 4; i++)
+        {
+            ids.Add(await CreateAsync(service, $"Outage {i}"));
+        }
+
+        var clock = Stopwatch.StartNew();
+        var exchanges = new ConcurrentBag<Exchange>();
+        using var traffic = new CancellationTokenSource();
+        var workers = Enumerable.Range(0, 8).Select(w => Task.Run(async () =>
+        {
+            for (var i = 0; !traffic.IsCancellationRequested; i++)
+            {
+                var (name, request) = ((w + i) % 8) switch
+                {
+                    7 => ("create", Post($$"""{"email":"{{TestUsers.UniqueEmail("outage")}}","password":"{{TestUsers.Password}}","fullName":"Outage"}""")),
+                    0 or 3 or 5 => ("list", new HttpRequestMessage(HttpMethod.Get, "/api/users?limit=10")),
+                    2 or 6 => ("patch", new HttpRequestMessage(HttpMethod.Patch, $"/api/users/{ids[i % ids.Count]}") { Content = Json.Body($$"""{"fullName":"Outage {{w}}-{{i}}"}""") }),
+                    _ => ("get", new HttpRequestMessage(HttpMethod.Get, $"/api/users/{ids[i % ids.Count]}")),
+                };
+                exchanges.Add(await service.Client.ExchangeAsync(request, clock, name, TimeSpan.FromSeconds(30)));
+                await Task.Delay(25);
+            }
+        })).ToList();
+
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        var stopping = clock.Elapsed;
+        await cluster.StopAsync();
+        var down = clock.Elapsed;
+
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        var readyDuringOutage = await service.Client.ExchangeAsync(new(HttpMethod.Get, "/health/ready"), clock, "ready");
+        var liveDuringOutage = await service.Client.ExchangeAsync(new(HttpMethod.Get, "/health/live"), clock, "live");
+        await Task.Delay(TimeSpan.FromSeconds(2));
+
+        var starting = clock.Elapsed;
+        await cluster.StartAsync();
+        var up = clock.Elapsed;
+        TimeSpan? readyAgain = null;
+        while (clock.Elapsed - up < RecoveryBudget + TimeSpan.FromSeconds(10))
+        {
+            var probe = await service.Client.ExchangeAsync(new(HttpMethod.Get, "/health/ready"), clock, "ready");
+            if (probe.Status == HttpStatusCode.OK)
+            {
+                readyAgain = probe.DoneAt;
+                break;
+            }
+
+            await Task.Delay(50);
+        }
+
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        await traffic.CancelAsync();
+        await Task.WhenAll(workers);
+
+        var all = exchanges.OrderBy(e => e.SentAt).ToList();
+        var inOutage = all.Where(e => e.SentAt > down && e.DoneAt < starting).ToList();
+        var afterRecovery = all.Where(e => readyAgain is not null && e.SentAt > readyAgain).ToList();
+        var firstSuccessAfterStart = all.FirstOrDefault(e => e.SentAt > starting && e.Answered && e.Code < 300);
+        var unavailable = all.Where(e => e.Status == HttpStatusCode.ServiceUnavailable).ToList();
+        Report($"Outage: stop took {(down - stopping).TotalMilliseconds:F0} ms, down for {(starting - down).TotalSeconds:F1} s, start took {(up - starting).TotalMilliseconds:F0} ms");
+        Report($"Recovery: /health/ready 200 again {(readyAgain - up)?.TotalMilliseconds:F0} ms after PostgreSQL was up; first successful request sent {(firstSuccessAfterStart?.SentAt - up)?.TotalMilliseconds:F0} ms after it");
+        Report($"{all.Count} requests: {Exchange.Summary(all)}; in the outage window: {Exchange.Summary(inOutage)}; after recovery: {Exchange.Summary(afterRecovery)}");
+        Report($"503 latency: max {unavailable.Select(e => e.Elapsed.TotalMilliseconds).DefaultIfEmpty().Max():F0} ms; any answer: max {all.Max(e => e.Elapsed.TotalMilliseconds):F0} ms");
+        Report($"During the outage: /health/ready {readyDuringOutage.Code}, /health/live {liveDuringOutage.Code}");
+        Report($"Slowest: {string.Join("; ", all.OrderByDescending(e => e.Elapsed).Take(5))}");
+        foreach (var line in service.Output.Where(l => l.Contains("Database unavailable", StringComparison.Ordinal)).DistinctBy(l => l[(l.IndexOf(':', StringComparison.Ordinal) + 1)..]).Take(10))
+        {
+            Report(line);
+        }
+
+        Assert.All(all, e => Assert.True(e.Answered, $"every request gets a whole answer: {e}"));
+        Assert.All(all, e => Assert.Contains(e.Code, new[] { 200, 201, 503 }));
+        Assert.All(unavailable, AssertRetryableProblem);
+        // Timeout=2 (connect and pool wait) and Command Timeout=5 bound the database's share of every answer; the
+        // rest is slack for password hashing on two busy cores.
+        Assert.All(all, e => Assert.True(e.Elapsed < TimeSpan.FromSeconds(10), $"bounded by the configured timeouts: {e}"));
+        Assert.NotEmpty(inOutage);
+        Assert.All(inOutage, e => Assert.Equal(HttpStatusCode.ServiceUnavailable, e.Status));
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, readyDuringOutage.Status);
+        AssertRetryableProblem(readyDuringOutage);
+        Assert.Equal(HttpStatusCode.OK, liveDuringOutage.Status);
+
+        Assert.NotNull(readyAgain);
+        Assert.True(readyAgain - up <= RecoveryBudget, $"ready again {(readyAgain - up)?.TotalMilliseconds:F0} ms after PostgreSQL came back");
+        Assert.NotEmpty(afterRecovery);
+        Assert.All(afterRecovery, e => Assert.True(e.Code is 200 or 201, $"served normally after recovery: {e}"));
+        Assert.Contains(service.Output, l => l.Contains("Database unavailable, answering 503", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task After_a_restart_a_read_on_a_stale_pooled_connection_is_retried_but_a_write_is_not()
+    {
+        var cs = cluster.ConnectionString + ";Minimum Pool Size=3";
+        await using var service = ServiceProcess.Start(cs);
+        await service.WaitUntilReadyAsync();
+        var id = await CreateAsync(service, "Stale Pool");
+        var clock = Stopwatch.StartNew();
+
+        // The pool holds idle connections to the old server; the first use of each finds it closed.
+        await cluster.StopAsync();
+        await cluster.StartAsync();
+        var read = await service.Client.ExchangeAsync(new(HttpMethod.Get, $"/api/users/{id}"), clock, "get");
+
+        Assert.Equal(HttpStatusCode.OK, (await service.Client.GetAsync($"/api/users/{id}")).StatusCode);
+        await cluster.StopAsync();
+        await cluster.StartAsync();
+        var write = await service.Client.ExchangeAsync(
+            new(HttpMethod.Patch, $"/api/users/{id}") { Content = Json.Body("""{"fullName":"Never Applied"}""") }, clock, "patch");
+        await using var db = cluster.CreateDataSource();
+        await using var connection = await db.OpenConnectionAsync();
+        var afterFailedWrite = await connection.QuerySingleAsync<(string, long)>("SELECT full_name, version FROM users WHERE id = @id", new { id });
+        var writeAgain = await service.Client.ExchangeAsync(
+            new(HttpMethod.Patch, $"/api/users/{id}") { Content = Json.Body("""{"fullName":"Applied"}""") }, clock, "patch");
+        Report($"After a restart: first read {read}; first write {write}; the write sent again {writeAgain}");
+        foreach (var line in service.Output.Where(l => l.Contains("Database unavailable", StringComparison.Ordinal)))
+        {
+            Report(line);
+        }
+
+        Assert.Equal(HttpStatusCode.OK, read.Status);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, write.Status);
+        AssertRetryableProblem(write);
+        Assert.Equal(("Stale Pool", 1L), afterFailedWrite);
+        Assert.Equal(HttpStatusCode.OK, writeAgain.Status);
+    }
+
+    static async Task<Guid> CreateAsync(ServiceProcess service, string fullName)
+    {
+        var rsp = await service.Client.SendAsync(Post($$"""{"email":"{{TestUsers.UniqueEmail("outage")}}","password":"{{TestUsers.Password}}","fullName":"{{fullName}}"}"""));
+        Assert.Equal(HttpStatusCode.Created, rsp.StatusCode);
+        return (await rsp.Content.ReadFromJsonAsync<UserResponse>())!.Id;
+    }
+
+    static HttpRequestMessage Post(string json) => new(HttpMethod.Post, "/api/users") { Content = Json.Body(json) };
+
+    internal static void AssertRetryableProblem(Exchange e)
+    {
+        Assert.True(e.Status == HttpStatusCode.ServiceUnavailable, $"expected 503: {e}");
+        Assert.Equal("application/problem+json", e.MediaType);
+        Assert.Equal("2", e.RetryAfter);
+        Assert.Contains("\"status\":503", e.Body, StringComparison.Ordinal);
+    }
+}
