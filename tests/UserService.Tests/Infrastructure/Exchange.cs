@@ -10,6 +10,8 @@ namespace UserService.Tests.Infrastructure;
 public sealed record Exchange(
     string Name, TimeSpan SentAt, TimeSpan Elapsed, HttpStatusCode? Status, string? RetryAfter, string? MediaType, string Body, string? Failure)
 {
+    public string? ETag { get; init; }
+
     public TimeSpan DoneAt => SentAt + Elapsed;
 
     /// <summary>A full answer: status line, headers and the whole body.</summary>
@@ -60,7 +62,7 @@ public static class ExchangeExtensions
             try
             {
                 var body = await rsp.Content.ReadAsStringAsync(cts.Token);
-                return new(name, sentAt, clock.Elapsed - sentAt, rsp.StatusCode, retryAfter, mediaType, body, null);
+                return new(name, sentAt, clock.Elapsed - sentAt, rsp.StatusCode, retryAfter, mediaType, body, null) { ETag = rsp.Headers.ETag?.Tag };
             }
             catch (Exception e) when (e is HttpRequestException or OperationCanceledException or IOException)
             {
