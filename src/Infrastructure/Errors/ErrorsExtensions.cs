@@ -8,6 +8,8 @@ internal static class ErrorsExtensions
     /// </summary>
     public static WebApplicationBuilder AddErrors(this WebApplicationBuilder builder)
     {
+        // Registered first, so the problem details service picks it before the default (Accept-sensitive) writer.
+        builder.Services.AddSingleton<IProblemDetailsWriter, ProblemJsonWriter>();
         builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = Problems.Customize);
         builder.Services.AddExceptionHandler<ExceptionHandler>();
         return builder;

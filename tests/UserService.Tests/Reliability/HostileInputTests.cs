@@ -1,0 +1,226 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using CsCheck;
+using Dapper;
+using UserService.Features.Users;
+
+namespace UserService.Tests.Reliability;
+
+/// <summary>
+/// Tests that assert on the whole users table (what changed since they started) run alone: xunit runs collections that
+/// disable parallelization after the parallel ones, one at a time.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class ExclusiveDatabaseCollection
+{
+    public const string Name = "Exclusive database";
+}
+
+/// <summary>
+/// Thousands of generated requests per endpoint against the in-memory app: never a 5xx, every 4xx a problem
+/// details body, and the database exactly as it was after every rejected request.
+/// </summary>
+[Collection(ExclusiveDatabaseCollection.Name)]
+public sealed class HostileInputTests(App app)
+{
+    static readonly long Iterations =
+        long.TryParse(Environment.GetEnvironmentVariable("USERSERVICE_HOSTILE_ITERATIONS"), CultureInfo.InvariantCulture, out var n) ? n : 2000;
+
+    static void Report(string line) => TestContext.Current.TestOutputHelper?.WriteLine(line);
+
+    [Fact]
+    public Task Create_never_answers_5xx_and_what_it_rejects_leaves_no_trace() => RunAsync(
+        Gen.Select(HostileGen.Body, HostileGen.ContentType, HostileGen.Headers, (body, type, headers) =>
+            new HostileRequest("POST", "/api/users", body, type, headers)));
+
+    [Fact]
+    public Task Update_never_answers_5xx_and_what_it_rejects_leaves_no_trace() => RunAsync(
+        Gen.Select(HostileGen.Id, HostileGen.Body, HostileGen.ContentType, HostileGen.Headers, (id, body, type, headers) =>
+            new HostileRequest("PATCH", $"/api/users/{id}", body, type, headers)));
+
+    [Fact]
+    public Task Delete_never_answers_5xx_and_what_it_rejects_leaves_no_trace() => RunAsync(
+        Gen.Select(HostileGen.Id, HostileGen.Body.Null(0.8), HostileGen.ContentType, HostileGen.Headers, (id, body, type, headers) =>
+            new HostileRequest("DELETE", $"/api/users/{id}", body, type, headers)));
+
+    [Fact]
+    public Task Get_never_answers_5xx() => RunAsync(
+        Gen.Select(HostileGen.Id, HostileGen.Body.Null(0.9), HostileGen.ContentType, HostileGen.Headers, (id, body, type, headers) =>
+            new HostileRequest("GET", $"/api/users/{id}", body, type, headers)));
+
+    [Fact]
+    public Task List_never_answers_5xx_whatever_the_query_string() => RunAsync(
+        Gen.Select(HostileGen.Query, HostileGen.Body.Null(0.95), HostileGen.ContentType, HostileGen.Headers, (query, body, type, headers) =>
+            new HostileRequest("GET", $"/api/users{query}", body, type, headers)));
+
+    [Fact]
+    public Task Any_method_on_any_route_never_answers_5xx() => RunAsync(
+        Gen.Select(
+            Gen.OneOf("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "FOO", "HEAD"),
+            Gen.OneOf("/api/users", "/api/users/", $"/api/users/{HostileRequest.Fixture}", "/api/users/x/y", "/api", "/api/", "/", "/health/live",
+                "/health/ready", "/health", "/api/users/me", "/api/auth/token", "/swagger/v1/swagger.json", "/api//users", "/API/USERS", "/api/users%2F1",
+                "/_test_url_cache_", "/api/users/%20"),
+            HostileGen.Body.Null(0.6), HostileGen.ContentType, HostileGen.Headers,
+            (method, path, body, type, headers) => new HostileRequest(method, path, body, type, headers)),
+        Iterations / 2);
+
+    [Fact]
+    public async Task Odd_but_valid_unicode_in_emails_and_names_round_trips_exactly()
+    {
+        var names = Gen.Frequency(
+            (3, Gen.OneOf("Zoë Ñúñez", "李小龙", "Ωμέγα", "👩‍👩‍👧‍👦 Family", "e\u0301 combining", "\u202Eright-to-left", "Zero\u200Bwidth", "ǅungla", "𝔘𝔫𝔦𝔠𝔬𝔡𝔢",
+                "O'Brien-Smith", "Robert'); DROP TABLE users;--", "%_\\", new string('ß', 200), string.Concat(Enumerable.Repeat("😀", 100)))),
+            (1, Gen.Char['\u00A1', '\uD7FF'].Array[1, 50].Select(a => new string(a))));
+        var locals = Gen.OneOf("zoë", "用户", "ünïcödé", "O'Brien", "a+b", "ʜᴇʟʟᴏ", "x");
+        var hosts = Gen.OneOf("exämple.com", "例子.广告", "example.com", "xn--exmple-cua.com", "ᴇxᴀᴍᴘʟᴇ.ᴄᴏᴍ");
+        var created = 0;
+        await Gen.Select(locals, hosts, names).SampleAsync(async (local, host, name) =>
+        {
+            var email = $"{local}.{Guid.NewGuid():N}@{host}";
+            var rsp = await app.Client.PostAsJsonAsync("/api/users", new { email, password = TestUsers.Password, fullName = name });
+            Assert.True(rsp.StatusCode == HttpStatusCode.Created, $"{(int)rsp.StatusCode} for {email} / {name}: {await rsp.Content.ReadAsStringAsync()}");
+            var user = (await rsp.Content.ReadFromJsonAsync<UserResponse>())!;
+            var fetched = await app.Client.GetFromJsonAsync<UserResponse>($"/api/users/{user.Id}");
+            var row = await app.RowAsync(user.Id);
+            Assert.Equal((email, name.Trim()), (user.Email, user.FullName));
+            Assert.Equal((email, name.Trim()), (fetched!.Email, fetched.FullName));
+            Assert.Equal((email, name.Trim()), (row!.Email, row.FullName));
+            var search = await app.Client.GetAsync($"/api/users?q={Uri.EscapeDataString(email)}");
+            Assert.Equal(HttpStatusCode.OK, search.StatusCode);
+            Interlocked.Increment(ref created);
+        }, iter: 40, threads: 1);
+        Report($"{created} users with odd but valid Unicode created, read back and searched for exactly");
+    }
+
+    async Task RunAsync(Gen<HostileRequest> requests, long? iterations = null)
+    {
+        var run = new Run(app);
+        await run.StartAsync();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        try
+        {
+            await requests.SampleAsync(run.CheckAsync, iter: iterations ?? Iterations, threads: 1, print: r => r.ToString());
+        }
+        catch (Exception) when (run.FirstFailure is not null)
+        {
+            // CsCheck reports the smallest failing input it shrank to; the first one is the most telling here.
+            Report($"First failure: {run.FirstFailure}");
+            throw;
+        }
+
+        Report($"{run.Sent} generated requests in {clock.Elapsed.TotalSeconds:F1} s: {run.Summary}; {run.Rejected} rejected, each leaving the database as it was");
+    }
+
+    /// <summary>One property run: a fixture user to aim at, and what the database looked like after the last request.</summary>
+    sealed class Run(App app)
+    {
+        readonly ConcurrentDictionary<string, int> statuses = new();
+        readonly SemaphoreSlim gate = new(1);
+        Guid lowerBound;
+        Guid fixture;
+        (long Rows, long Versions) baseline;
+
+        public int Sent { get; private set; }
+
+        public int Rejected { get; private set; }
+
+        public string Summary => string.Join(", ", statuses.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}x{p.Value}"));
+
+        public async Task StartAsync()
+        {
+            lowerBound = LowerBound(DateTimeOffset.UtcNow.AddSeconds(-1));
+            await NewFixtureAsync();
+        }
+
+        public string? FirstFailure { get; private set; }
+
+        /// <summary>One at a time, whatever CsCheck does while shrinking: the check compares database states.</summary>
+        public async Task CheckAsync(HostileRequest request)
+        {
+            await gate.WaitAsync();
+            try
+            {
+                await CheckOneAsync(request);
+            }
+            catch (Exception e)
+            {
+                FirstFailure ??= e.Message;
+                throw;
+            }
+            finally
+            {
+                gate.Release();
+            }
+        }
+
+        async Task CheckOneAsync(HostileRequest request)
+        {
+            using var message = request.ToMessage(fixture);
+            using var rsp = await app.Client.SendAsync(message);
+            var code = (int)rsp.StatusCode;
+            var body = await rsp.Content.ReadAsStringAsync();
+            Sent++;
+            statuses.AddOrUpdate(code.ToString(CultureInfo.InvariantCulture), 1, (_, c) => c + 1);
+
+            Assert.True(code < 500, $"{code} for {request}: {body}");
+            if (code >= 400 && request.Method != "HEAD")
+            {
+                try
+                {
+                    await rsp.AssertProblemAsync(rsp.StatusCode);
+                }
+                catch (Exception e)
+                {
+                    throw new InvalidOperationException($"not a problem details {code} for {request}: {body}", e);
+                }
+            }
+
+            var now = await FingerprintAsync();
+            if (code >= 300)
+            {
+                Rejected++;
+                Assert.True(now == baseline, $"rejected with {code}, yet the database changed from {baseline} to {now}: {request}");
+            }
+
+            baseline = now;
+            if (await app.RowAsync(fixture) is null)
+            {
+                await NewFixtureAsync();
+            }
+        }
+
+        async Task NewFixtureAsync()
+        {
+            fixture = Guid.CreateVersion7();
+            await using var connection = await app.Db.OpenConnectionAsync();
+            await connection.ExecuteAsync(
+                "INSERT INTO users (id, email, password_hash, full_name) VALUES (@id, @email, 'not a hash', 'Hostile Target')",
+                new { id = fixture, email = TestUsers.UniqueEmail("hostile") });
+            baseline = await FingerprintAsync();
+        }
+
+        /// <summary>Rows created since the run began (UUIDv7 ids sort by time) and their versions: any write moves it.</summary>
+        async Task<(long, long)> FingerprintAsync()
+        {
+            await using var connection = await app.Db.OpenConnectionAsync();
+            return await connection.QuerySingleAsync<(long, long)>(
+                "SELECT count(*), coalesce(sum(version), 0)::bigint FROM users WHERE id >= @lowerBound", new { lowerBound });
+        }
+
+        static Guid LowerBound(DateTimeOffset at)
+        {
+            Span<byte> bytes = stackalloc byte[16];
+            var ms = at.ToUnixTimeMilliseconds();
+            for (var i = 0; i < 6; i++)
+            {
+                bytes[i] = (byte)(ms >> (8 * (5 - i)));
+            }
+
+            bytes[6] = 0x70;
+            return new Guid(bytes, bigEndian: true);
+        }
+    }
+}
