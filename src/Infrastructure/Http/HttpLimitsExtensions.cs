@@ -4,7 +4,7 @@ internal static class HttpLimitsExtensions
 {
     public const int MaxBodyBytes = 64 * 1024;
 
-    /// <summary>Server limits chosen on purpose; the README lists them.</summary>
+    /// <summary>Server limits chosen on purpose; docs/failure-behaviour.md lists them.</summary>
     public static WebApplicationBuilder AddHttpLimits(this WebApplicationBuilder builder)
     {
         builder.WebHost.ConfigureKestrel(kestrel =>
@@ -14,6 +14,10 @@ internal static class HttpLimitsExtensions
             kestrel.Limits.MaxRequestHeadersTotalSize = 32 * 1024;
             kestrel.Limits.MaxRequestLineSize = 8 * 1024;
             kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(10);
+            // A slow client cannot hold a connection (or a request) open for free: idle keep-alive connections close
+            // after 60 s, and a body must arrive at 240 bytes/s or more after a 5 s grace period.
+            kestrel.Limits.KeepAliveTimeout = TimeSpan.FromSeconds(60);
+            kestrel.Limits.MinRequestBodyDataRate = new(bytesPerSecond: 240, gracePeriod: TimeSpan.FromSeconds(5));
         });
         return builder;
     }
