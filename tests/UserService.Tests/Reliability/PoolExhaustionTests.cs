@@ -55,7 +55,7 @@ public sealed class PoolExhaustionTests(App app)
         foreach (var e in starved)
         {
             DatabaseOutageTests.AssertRetryableProblem(e);
-            Assert.InRange(e.Elapsed, TimeSpan.FromSeconds(PoolTimeoutSeconds) - TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(PoolTimeoutSeconds + 3));
+            Assert.InRange(e.Elapsed, TimeSpan.FromSeconds(PoolTimeoutSeconds) - TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(PoolTimeoutSeconds + 6));
         }
 
         Assert.Equal(HttpStatusCode.OK, live.Status);
