@@ -13,6 +13,8 @@ internal sealed partial class Migrator(NpgsqlDataSource dataSource, IConfigurati
     // Any constant works; it only has to be the same for every instance of this service.
     const long LockKey = 0x5573657253766331;
 
+    const int MigrationCommandTimeoutSeconds = 600;
+
     public async Task MigrateAsync(CancellationToken cancellationToken)
     {
         // Session-level lock: released explicitly, because a pooled connection keeps its session (and its
@@ -50,6 +52,8 @@ internal sealed partial class Migrator(NpgsqlDataSource dataSource, IConfigurati
         {
             Password = new NpgsqlConnectionStringBuilder(configuration.GetConnectionString(DatabaseExtensions.ConnectionStringName)).Password,
             Pooling = false,
+            // A migration may build an index over a large table: the request path's short default does not apply.
+            CommandTimeout = MigrationCommandTimeoutSeconds,
         }.ConnectionString;
 
     static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
