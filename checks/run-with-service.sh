@@ -39,7 +39,8 @@ export Admin__Password=${Admin__Password:-$(head -c 18 /dev/urandom | base64 | t
 export BASE_URL=http://127.0.0.1:$port ADMIN_EMAIL=$Admin__Email ADMIN_PASSWORD=$Admin__Password
 
 log "starting on $BASE_URL (log: $service_log)"
-dotnet src/bin/Release/net10.0/UserService.dll >"$service_log" 2>&1 &
+# From its output folder, so that its content root (appsettings*.json) is found.
+(cd src/bin/Release/net10.0 && exec dotnet UserService.dll) >"$service_log" 2>&1 &
 service_pid=$!
 
 stop_service() {

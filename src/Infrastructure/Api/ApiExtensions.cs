@@ -50,7 +50,11 @@ internal static class ApiExtensions
             c.Serializer.Options.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
             c.Serializer.Options.AllowDuplicateProperties = false;
         });
-        app.UseSwaggerGen(uiConfig: ui => ui.ShowOperationIDs());
+        app.UseSwaggerGen(uiConfig: ui =>
+        {
+            ui.ShowOperationIDs();
+            ui.DocExpansion = "list";
+        });
         return app;
     }
 }
