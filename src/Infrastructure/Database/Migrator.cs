@@ -15,32 +15,52 @@ internal sealed partial class Migrator(NpgsqlDataSource dataSource, IConfigurati
 
     public async Task MigrateAsync(CancellationToken cancellationToken)
     {
+        // Session-level lock: released explicitly, because a pooled connection keeps its session (and its
+        // locks) after it is returned. No command timeout on the wait: another instance may legitimately be
+        // migrating for a while; stopping the host cancels it.
         await using var lockConnection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using (var command = new NpgsqlCommand("SELECT pg_advisory_lock(@key)", lockConnection))
+        await ExecuteAsync(lockConnection, "SELECT pg_advisory_lock(@key)", cancellationToken);
+        try
         {
-            command.Parameters.AddWithValue("key", LockKey);
-            await command.ExecuteNonQueryAsync(cancellationToken);
+            // DbUp opens its own connection, unpooled so that it closes at once and the data source stays the
+            // process's only pool. The lock above is held by this session until it is released.
+            var upgrader = DeployChanges.To
+                .PostgresqlDatabase(UnpooledConnectionString())
+                .WithScriptsEmbeddedInAssembly(typeof(Migrator).Assembly, name => name.Contains(".Migrations.", StringComparison.Ordinal))
+                .WithTransactionPerScript()
+                .LogTo(new DbUpLog(logger))
+                .Build();
+
+            var result = upgrader.PerformUpgrade();
+            if (!result.Successful)
+            {
+                throw new InvalidOperationException($"Migration {result.ErrorScript?.Name} failed: {result.Error?.Message}", result.Error);
+            }
+
+            LogMigrated(result.Scripts.Count(), string.Join(", ", result.Scripts.Select(script => script.Name)));
         }
-
-        // DbUp opens its own connection; the lock above is held by this session until it closes.
-        var upgrader = DeployChanges.To
-            .PostgresqlDatabase(configuration.GetConnectionString(DatabaseExtensions.ConnectionStringName))
-            .WithScriptsEmbeddedInAssembly(typeof(Migrator).Assembly, name => name.Contains(".Migrations.", StringComparison.Ordinal))
-            .WithTransactionPerScript()
-            .LogTo(new DbUpLog(logger))
-            .Build();
-
-        var result = upgrader.PerformUpgrade();
-        if (!result.Successful)
+        finally
         {
-            throw new InvalidOperationException($"Migration {result.ErrorScript?.Name} failed: {result.Error?.Message}", result.Error);
+            await ExecuteAsync(lockConnection, "SELECT pg_advisory_unlock(@key)", CancellationToken.None);
         }
-
-        LogMigrated(result.Scripts.Count());
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Schema migrations done; {Count} script(s) applied now")]
-    partial void LogMigrated(int count);
+    string UnpooledConnectionString() =>
+        new NpgsqlConnectionStringBuilder(dataSource.ConnectionString)
+        {
+            Password = new NpgsqlConnectionStringBuilder(configuration.GetConnectionString(DatabaseExtensions.ConnectionStringName)).Password,
+            Pooling = false,
+        }.ConnectionString;
+
+    static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = 0 };
+        command.Parameters.AddWithValue("key", LockKey);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Schema migrations done; {Count} script(s) applied now: {Scripts}")]
+    partial void LogMigrated(int count, string scripts);
 
     sealed class DbUpLog(ILogger logger) : IUpgradeLog
     {
@@ -49,7 +69,7 @@ internal sealed partial class Migrator(NpgsqlDataSource dataSource, IConfigurati
         public void LogDebug(string format, params object[] args) { }
 
         public void LogInformation(string format, params object[] args) =>
-            logger.LogInformation("DbUp: {Message}", string.Format(System.Globalization.CultureInfo.InvariantCulture, format, args));
+            logger.LogDebug("DbUp: {Message}", string.Format(System.Globalization.CultureInfo.InvariantCulture, format, args));
 
         public void LogWarning(string format, params object[] args) =>
             logger.LogWarning("DbUp: {Message}", string.Format(System.Globalization.CultureInfo.InvariantCulture, format, args));

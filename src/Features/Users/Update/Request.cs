@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using FastEndpoints;
 
 namespace UserService.Features.Users.Update;
@@ -17,14 +18,18 @@ internal sealed record Request
 
 /// <summary>
 /// A JSON merge patch (RFC 7396): absent fields stay unchanged. The setters record presence, so an explicit
-/// <c>null</c> (which would mean "remove") is told apart from absence and rejected.
+/// <c>null</c> (which would mean "remove") is told apart from absence and rejected. Writing skips nulls, so a
+/// .NET client serializing this type sends only what it set.
 /// </summary>
 internal sealed record Patch
 {
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Email { get; init { field = value; HasEmail = true; } }
 
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? FullName { get; init { field = value; HasFullName = true; } }
 
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Password { get; init { field = value; HasPassword = true; } }
 
     internal bool HasEmail { get; private set; }

@@ -1,0 +1,194 @@
+using System.Net.Http.Json;
+using System.Diagnostics;
+using System.Net;
+using System.Reflection;
+using Dapper;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace UserService.Tests.Infrastructure;
+
+/// <summary>The promise of the project: one pool, opened before the first request, disposed after the last.</summary>
+[Collection(ProcessCollection.Name)]
+public sealed class LifecycleTests(App app)
+{
+    static void Report(string line) => TestContext.Current.TestOutputHelper?.WriteLine(line);
+
+    [Fact]
+    public void Every_endpoint_resolves_the_one_shared_data_source()
+    {
+        var shared = app.Services.GetRequiredService<NpgsqlDataSource>();
+        var endpointTypes = typeof(Program).Assembly.GetTypes()
+            .Where(t => t.IsSubclassOf(typeof(BaseEndpoint)) && !t.IsAbstract)
+            .ToList();
+        Assert.NotEmpty(endpointTypes);
+
+        using var scope = app.Services.CreateScope();
+        foreach (var type in endpointTypes)
+        {
+            var endpoint = ActivatorUtilities.CreateInstance(scope.ServiceProvider, type);
+            var sources = type.GetFields(BindingFlags.Instance | BindingFlags.NonPublic)
+                .Where(f => f.FieldType == typeof(NpgsqlDataSource))
+                .Select(f => f.GetValue(endpoint))
+                .ToList();
+            Assert.True(sources.Count == 1, $"{type.FullName} should take the data source by constructor injection");
+            Assert.Same(shared, sources[0]);
+        }
+
+        Assert.Same(shared, app.Services.GetRequiredService<NpgsqlDataSource>());
+    }
+
+    [Fact]
+    public async Task Under_200_concurrent_requests_backends_never_exceed_maximum_pool_size()
+    {
+        const int maxPool = 5;
+        var cs = new NpgsqlConnectionStringBuilder(App.ConnectionString) { MaxPoolSize = maxPool };
+        await using var service = ServiceProcess.Start(cs.ConnectionString);
+        await service.WaitUntilReadyAsync();
+        var ids = new List<Guid>();
+        for (var i = 0; i < 4; i++)
+        {
+            var created = await service.Client.PostAsync("/api/users", Json.Body(
+                $$"""{"email":"{{TestUsers.UniqueEmail("pool")}}","password":"{{TestUsers.Password}}","fullName":"Pool {{i}}"}"""));
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+            ids.Add((await created.Content.ReadFromJsonAsync<UserService.Features.Users.UserResponse>())!.Id);
+        }
+
+        var peak = 0;
+        using var sampling = new CancellationTokenSource();
+        var sampler = Task.Run(async () =>
+        {
+            while (!sampling.IsCancellationRequested)
+            {
+                peak = Math.Max(peak, await service.BackendCountAsync(app.Db));
+                await Task.Delay(10);
+            }
+        });
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 200).Select(i => (i % 4) switch
+        {
+            0 => service.Client.GetAsync($"/api/users/{ids[i % ids.Count]}"),
+            1 => service.Client.GetAsync("/api/users?limit=20"),
+            2 => service.Client.PatchAsync($"/api/users/{ids[i % ids.Count]}", Json.Body($$"""{"fullName":"Patched {{i}}"}""")),
+            _ => service.Client.GetAsync($"/api/users?q=pool&limit=5"),
+        }));
+        await sampling.CancelAsync();
+        await sampler;
+
+        Report($"200 concurrent requests, Maximum Pool Size={maxPool}: peak backends {peak}; statuses {string.Join(", ", responses.GroupBy(r => (int)r.StatusCode).Select(g => $"{g.Key}x{g.Count()}"))}");
+        Assert.All(responses, r => Assert.True(r.IsSuccessStatusCode, $"{r.RequestMessage?.Method} {r.RequestMessage?.RequestUri} gave {(int)r.StatusCode}"));
+        Assert.InRange(peak, 1, maxPool);
+    }
+
+    [Fact]
+    public async Task Sigterm_lets_the_in_flight_request_finish_then_disposes_the_pool_and_exits_0()
+    {
+        await using var service = ServiceProcess.Start();
+        await service.WaitUntilReadyAsync();
+        var (user, _) = await app.CreateAsync(fullName: "Before Shutdown");
+
+        // Hold the row lock from the tests' own connection, so the service's PATCH is provably in flight.
+        await using var blocker = await app.Db.OpenConnectionAsync();
+        await using var tx = await blocker.BeginTransactionAsync();
+        await blocker.ExecuteAsync("SELECT 1 FROM users WHERE id = @id FOR UPDATE", new { id = user.Id }, tx);
+        var patch = service.Client.PatchAsync($"/api/users/{user.Id}", Json.Body("""{"fullName":"During Shutdown"}"""));
+        await WaitForAsync(async () => await LockWaitersAsync(service) == 1, "the PATCH to wait on the row lock");
+
+        var clock = Stopwatch.StartNew();
+        service.Signal(ServiceProcess.SigTerm);
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        Assert.False(service.HasExited, "the process must wait for the in-flight request");
+        await tx.CommitAsync();
+
+        var rsp = await patch;
+        var exitCode = await service.WaitForExitAsync(TimeSpan.FromSeconds(30));
+        var backends = await service.BackendCountAsync(app.Db);
+        Report($"SIGTERM with one request in flight: request answered {(int)rsp.StatusCode}, exit code {exitCode} after {clock.ElapsedMilliseconds} ms, backends left {backends}");
+
+        Assert.Equal(HttpStatusCode.OK, rsp.StatusCode);
+        Assert.Equal("During Shutdown", (await app.RowAsync(user.Id))!.FullName);
+        Assert.Equal(0, exitCode);
+        Assert.Equal(0, backends);
+        Assert.Contains(service.Output, l => l.Contains("Data source disposed", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Unreachable_database_at_startup_is_retried_then_the_process_exits_1_with_one_clear_line()
+    {
+        var deadPort = ServiceProcess.FreePort();
+        var cs = $"Host=127.0.0.1;Port={deadPort};Database=users;Username=postgres;Password=hunter2-do-not-log";
+        var clock = Stopwatch.StartNew();
+        await using var service = ServiceProcess.Start(cs, new Dictionary<string, string> { ["Database__StartupDeadline"] = "00:00:04" });
+
+        var exitCode = await service.WaitForExitAsync(TimeSpan.FromSeconds(60));
+        var output = service.Output;
+        var attempts = output.Count(l => l.Contains("Database attempt", StringComparison.Ordinal));
+        var verdict = output.Where(l => l.Contains("Database unreachable", StringComparison.Ordinal)).ToList();
+        Report($"Unreachable database, 4 s deadline: exit code {exitCode} after {clock.ElapsedMilliseconds} ms, {attempts} attempts logged; {string.Join(" | ", verdict)}");
+
+        Assert.Equal(1, exitCode);
+        Assert.True(attempts >= 3, $"expected retries with backoff, saw {attempts}");
+        var line = Assert.Single(verdict);
+        Assert.Contains($"host=127.0.0.1 port={deadPort} database=users", line, StringComparison.Ordinal);
+        Assert.DoesNotContain(output, l => l.Contains("hunter2", StringComparison.Ordinal));
+        Assert.DoesNotContain(output, l => l.Contains("   at ", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Instances_starting_at_once_apply_each_migration_exactly_once()
+    {
+        var database = $"lifecycle_{Guid.NewGuid():N}";
+        await using (var admin = await app.Db.OpenConnectionAsync())
+        {
+            await admin.ExecuteAsync($"CREATE DATABASE {database}");
+        }
+
+        try
+        {
+            var cs = new NpgsqlConnectionStringBuilder(App.ConnectionString) { Database = database }.ConnectionString;
+            var services = Enumerable.Range(0, 3).Select(_ => ServiceProcess.Start(cs)).ToList();
+            try
+            {
+                await Task.WhenAll(services.Select(s => s.WaitUntilReadyAsync()));
+            }
+            finally
+            {
+                foreach (var service in services)
+                {
+                    await service.DisposeAsync();
+                }
+            }
+
+            await using var fresh = NpgsqlDataSource.Create(cs);
+            await using var connection = await fresh.OpenConnectionAsync();
+            var applied = (await connection.QueryAsync<string>("SELECT scriptname FROM schemaversions")).ToList();
+            Report($"3 instances on an empty database: {applied.Count} migration row(s): {string.Join(", ", applied)}");
+            Assert.Equal(applied.Distinct().Count(), applied.Count);
+            Assert.Contains(applied, s => s.EndsWith("0001_create_users.sql", StringComparison.Ordinal));
+        }
+        finally
+        {
+            NpgsqlConnection.ClearAllPools();
+            await using var admin = await app.Db.OpenConnectionAsync();
+            await admin.ExecuteAsync($"DROP DATABASE IF EXISTS {database} WITH (FORCE)");
+        }
+    }
+
+    async Task<int> LockWaitersAsync(ServiceProcess service)
+    {
+        await using var connection = await app.Db.OpenConnectionAsync();
+        return await connection.ExecuteScalarAsync<int>(
+            "SELECT count(*)::int FROM pg_stat_activity WHERE application_name = @name AND wait_event_type = 'Lock'",
+            new { name = service.ApplicationName });
+    }
+
+    static async Task WaitForAsync(Func<Task<bool>> condition, string what)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!await condition())
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), $"timed out waiting for {what}");
+            await Task.Delay(50);
+        }
+    }
+}

@@ -1,0 +1,148 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using Npgsql;
+
+namespace UserService.Tests.Infrastructure;
+
+/// <summary>
+/// The real service as a child process on a real port: for what the in-memory host cannot show (signals, exit
+/// codes, startup against an unreachable database, connections left behind after exit). Each instance labels
+/// its connections with its own application name, so pg_stat_activity tells its backends apart.
+/// </summary>
+public sealed partial class ServiceProcess : IAsyncDisposable
+{
+    public const int SigTerm = 15;
+
+    readonly Process process;
+    readonly ConcurrentQueue<string> output = new();
+
+    ServiceProcess(Process process, int port, string applicationName)
+    {
+        this.process = process;
+        Port = port;
+        ApplicationName = applicationName;
+        Client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(60) };
+    }
+
+    public int Port { get; }
+
+    public string ApplicationName { get; }
+
+    public HttpClient Client { get; }
+
+    public IReadOnlyList<string> Output => [.. output];
+
+    public bool HasExited => process.HasExited;
+
+    /// <summary>Starts the service built next to the tests; <paramref name="connectionString"/> defaults to the test database.</summary>
+    public static ServiceProcess Start(string? connectionString = null, IReadOnlyDictionary<string, string>? settings = null)
+    {
+        var applicationName = $"UserService-test-{Guid.NewGuid():N}"[..30];
+        var csb = new NpgsqlConnectionStringBuilder(connectionString ?? App.ConnectionString) { ApplicationName = applicationName };
+        var port = FreePort();
+
+        var start = new ProcessStartInfo("dotnet")
+        {
+            ArgumentList = { Path.Combine(AppContext.BaseDirectory, "UserService.dll"), "--urls", $"http://127.0.0.1:{port}" },
+            WorkingDirectory = AppContext.BaseDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Testing";
+        start.Environment["ConnectionStrings__Users"] = csb.ConnectionString;
+        start.Environment["Logging__Console__FormatterName"] = "simple";
+        start.Environment["Logging__Console__FormatterOptions__SingleLine"] = "true";
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            start.Environment[key] = value;
+        }
+
+        var process = new Process { StartInfo = start };
+        var service = new ServiceProcess(process, port, applicationName);
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) service.output.Enqueue(e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) service.output.Enqueue(e.Data); };
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return service;
+    }
+
+    public async Task WaitUntilReadyAsync(TimeSpan? timeout = null)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < (timeout ?? TimeSpan.FromSeconds(60)))
+        {
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException($"The service exited with {process.ExitCode} before it was ready:\n{string.Join('\n', Output)}");
+            }
+
+            try
+            {
+                using var rsp = await Client.GetAsync("/health/ready");
+                if (rsp.StatusCode == HttpStatusCode.OK)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new TimeoutException($"The service was not ready in time:\n{string.Join('\n', Output)}");
+    }
+
+    public void Signal(int signal)
+    {
+        if (Kill(process.Id, signal) != 0)
+        {
+            throw new InvalidOperationException($"kill({process.Id}, {signal}) failed: {Marshal.GetLastPInvokeError()}");
+        }
+    }
+
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        await process.WaitForExitAsync(cts.Token);
+        return process.ExitCode;
+    }
+
+    /// <summary>Backends in pg_stat_activity that carry this process's application name.</summary>
+    public async Task<int> BackendCountAsync(NpgsqlDataSource db)
+    {
+        await using var command = db.CreateCommand("SELECT count(*)::int FROM pg_stat_activity WHERE application_name = $1");
+        command.Parameters.Add(new NpgsqlParameter { Value = ApplicationName });
+        return (int)(await command.ExecuteScalarAsync())!;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        if (!process.HasExited)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+
+        process.Dispose();
+    }
+
+    /// <summary>A loopback port that nothing listens on (just now).</summary>
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static partial int Kill(int pid, int signal);
+}

@@ -1,0 +1,40 @@
+using System.Net;
+using Dapper;
+using UserService.Features.Users;
+using Create = UserService.Features.Users.Create;
+
+namespace UserService.Tests.Infrastructure;
+
+/// <summary>Unique users for each test, so tests never need to clean tables to stay independent.</summary>
+public static class TestUsers
+{
+    public const string Password = "correct horse battery staple";
+
+    public static string UniqueEmail(string prefix = "user") => $"{prefix}-{Guid.NewGuid():N}@example.com";
+
+    /// <summary>Signs a user up through the API and returns it with its ETag.</summary>
+    internal static async Task<(UserResponse User, string ETag)> CreateAsync(this App app, string? email = null, string fullName = "Ada Lovelace", string password = Password)
+    {
+        var (rsp, user) = await app.Client.POSTAsync<Create.Endpoint, Create.Request, UserResponse>(
+            new() { Email = email ?? UniqueEmail(), Password = password, FullName = fullName });
+        Assert.Equal(HttpStatusCode.Created, rsp.StatusCode);
+        return (user, rsp.Headers.ETag!.Tag);
+    }
+
+    internal sealed record Row(Guid Id, string Email, string FullName, string Role, long Version, string PasswordHash, DateTime CreatedAt, DateTime UpdatedAt);
+
+    /// <summary>The row as PostgreSQL has it, straight from the tests' own connection.</summary>
+    internal static async Task<Row?> RowAsync(this App app, Guid id)
+    {
+        await using var connection = await app.Db.OpenConnectionAsync();
+        return await connection.QuerySingleOrDefaultAsync<Row>(
+            "SELECT id, email, full_name AS fullname, role, version, password_hash AS passwordhash, created_at AS createdat, updated_at AS updatedat FROM users WHERE id = @id",
+            new { id });
+    }
+
+    internal static async Task<long> CountByEmailAsync(this App app, string email)
+    {
+        await using var connection = await app.Db.OpenConnectionAsync();
+        return await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM users WHERE lower(email) = lower(@email)", new { email });
+    }
+}
