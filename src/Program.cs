@@ -1,5 +1,6 @@
 var builder = WebApplication.CreateBuilder(args);
 
+builder.AddObservability();
 builder.AddDatabase();
 builder.AddSecurity();
 builder.AddErrors();
@@ -9,6 +10,7 @@ builder.AddHealth();
 
 var app = builder.Build();
 
+app.UseObservability();
 app.UseErrors();
 app.UseHttpLimits();
 app.UseApi();
