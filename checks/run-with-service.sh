@@ -8,6 +8,7 @@
 # (ADMIN_EMAIL, ADMIN_PASSWORD) that the service was started with.
 #
 #   USERSERVICE_CHECK_PORT   first port to try (default 5181; the next free one is taken)
+#   USERSERVICE_APP_DIR      an already published service to run (default: build src/ in Release)
 #   ConnectionStrings__Users  database to use (default: the private cluster of scripts/postgres.sh)
 set -euo pipefail
 repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -26,8 +27,12 @@ port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 port=${USERSERVICE_CHECK_PORT:-5181}
 while port_in_use "$port"; do port=$((port + 1)); done
 
-log "building (Release)"
-dotnet build src/UserService.csproj -c Release --nologo -v q -clp:ErrorsOnly >&2
+app_dir=${USERSERVICE_APP_DIR:-}
+if [[ -z $app_dir ]]; then
+    log "building (Release)"
+    dotnet build src/UserService.csproj -c Release --nologo -v q -clp:ErrorsOnly >&2
+    app_dir=src/bin/Release/net10.0
+fi
 
 service_log=$(mktemp "${TMPDIR:-/tmp}/userservice-check.XXXXXX.log")
 export ASPNETCORE_ENVIRONMENT=${ASPNETCORE_ENVIRONMENT:-Production}
@@ -40,7 +45,7 @@ export BASE_URL=http://127.0.0.1:$port ADMIN_EMAIL=$Admin__Email ADMIN_PASSWORD=
 
 log "starting on $BASE_URL (log: $service_log)"
 # From its output folder, so that its content root (appsettings*.json) is found.
-(cd src/bin/Release/net10.0 && exec dotnet UserService.dll) >"$service_log" 2>&1 &
+(cd "$app_dir" && exec dotnet UserService.dll) >"$service_log" 2>&1 &
 service_pid=$!
 
 stop_service() {
