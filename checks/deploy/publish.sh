@@ -60,4 +60,5 @@ $in_build || { log "no build stage (FROM ... AS build) in the Dockerfile"; exit 
 [[ -f $root/app/UserService.dll ]] || { log "the build stage published no /app/UserService.dll"; exit 1; }
 log "published $(du -sh "$root/app" | cut -f1) to /app; starting it"
 
+# shellcheck disable=SC2016  # BASE_URL is set by run-with-service.sh, for the inner shell
 USERSERVICE_APP_DIR=$root/app checks/run-with-service.sh bash -c 'curl -fsS "$BASE_URL/health/live" && echo'
