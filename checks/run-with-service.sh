@@ -18,9 +18,46 @@ log() { echo "run-with-service: $*" >&2; }
 
 (($# > 0)) || { echo "usage: $0 CMD [ARGS...]" >&2; exit 2; }
 
+# Runs on every exit once set: stops the service (SIGTERM, then SIGKILL after 30 s), drops the database.
+service_pid=
+service_log=
+clean_up() {
+    local rc=$? _
+    if [[ -n $service_pid ]] && kill -0 "$service_pid" 2>/dev/null; then
+        kill -TERM "$service_pid" 2>/dev/null || true
+        for _ in {1..300}; do kill -0 "$service_pid" 2>/dev/null || break; sleep 0.1; done
+        if kill -0 "$service_pid" 2>/dev/null; then
+            log "service ignored SIGTERM for 30 s; killing it"
+            kill -KILL "$service_pid" 2>/dev/null || true
+        fi
+    fi
+    if [[ -n $service_pid ]]; then wait "$service_pid" 2>/dev/null || true; fi
+    if [[ -n $check_db ]]; then psql_ -c "DROP DATABASE IF EXISTS $check_db WITH (FORCE)" >&2 || true; fi
+    if ((rc != 0)) && [[ -n $service_log ]]; then
+        log "failed ($rc); last lines of the service log:"
+        tail -n 40 "$service_log" >&2 || true
+    fi
+    if [[ -n $service_log ]]; then rm -f "$service_log"; fi
+    exit "$rc"
+}
+trap clean_up EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# On the private cluster, a database of its own for this run, dropped afterwards: the admin of Admin__*
+# is created in it at startup (DESIGN.md: only when no admin exists yet), and nothing is left behind.
+check_db=
+psql_() {
+    local psql
+    psql=$(command -v psql || printf '%s\n' /usr/lib/postgresql/*/bin/psql | sort -V | tail -n 1)
+    "$psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "${USERSERVICE_PG_PORT:-55432}" -U postgres -d postgres "$@"
+}
 if [[ -z ${ConnectionStrings__Users:-} ]]; then
     scripts/postgres.sh start
     eval "$(scripts/postgres.sh env)"
+    check_db=users_check_$(date +%s)_$$
+    psql_ -c "CREATE DATABASE $check_db" >&2
+    ConnectionStrings__Users=${ConnectionStrings__Users/Database=users/Database=$check_db}
 fi
 
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
@@ -48,27 +85,6 @@ log "starting on $BASE_URL (log: $service_log)"
 (cd "$app_dir" && exec dotnet UserService.dll) >"$service_log" 2>&1 &
 service_pid=$!
 
-stop_service() {
-    local rc=$? _
-    if kill -0 "$service_pid" 2>/dev/null; then
-        kill -TERM "$service_pid" 2>/dev/null || true
-        for _ in {1..300}; do kill -0 "$service_pid" 2>/dev/null || break; sleep 0.1; done
-        if kill -0 "$service_pid" 2>/dev/null; then
-            log "service ignored SIGTERM for 30 s; killing it"
-            kill -KILL "$service_pid" 2>/dev/null || true
-        fi
-    fi
-    wait "$service_pid" 2>/dev/null || true
-    if ((rc != 0)); then
-        log "failed ($rc); last lines of the service log:"
-        tail -n 40 "$service_log" >&2 || true
-    fi
-    rm -f "$service_log"
-    exit "$rc"
-}
-trap stop_service EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
 
 for _ in {1..120}; do
     if curl -fsS -o /dev/null "$BASE_URL/health/ready" 2>/dev/null; then break; fi
