@@ -1,7 +1,8 @@
 var builder = WebApplication.CreateBuilder(args);
 
-builder.AddDatabase();
 builder.AddSecurity();
+builder.AddDatabase();
+builder.AddFirstAdmin();
 builder.AddErrors();
 builder.AddHttpLimits();
 builder.AddApi();
@@ -11,6 +12,7 @@ var app = builder.Build();
 
 app.UseErrors();
 app.UseHttpLimits();
+app.UseSecurity();
 app.UseApi();
 app.MapHealth();
 
