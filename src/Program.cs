@@ -1,8 +1,9 @@
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddObservability();
-builder.AddDatabase();
 builder.AddSecurity();
+builder.AddDatabase();
+builder.AddFirstAdmin();
 builder.AddErrors();
 builder.AddHttpLimits();
 builder.AddApi();
@@ -13,6 +14,7 @@ var app = builder.Build();
 app.UseObservability();
 app.UseErrors();
 app.UseHttpLimits();
+app.UseSecurity();
 app.UseApi();
 app.MapHealth();
 
