@@ -56,7 +56,29 @@ step('CreateUser (invalid)', `400 errors on ${names.join(', ')}`);
 const self = client(await signIn(contract, baseUrl, email, password));
 const adminToken = await signIn(contract, baseUrl, process.env.ADMIN_EMAIL ?? '', process.env.ADMIN_PASSWORD ?? '');
 const admin = client(adminToken);
-if (adminToken) step('sign-in', 'user and admin have bearer tokens');
+if (adminToken) {
+  step('CreateToken', '200 for the user and for the admin');
+
+  const me = await self.GET('/api/users/me');
+  expect(me.response.status === 200 && me.data?.id === user.id, `me: ${me.response.status}`);
+  expect(me.response.headers.get('ETag') === etag, `me: ETag ${me.response.headers.get('ETag')}`);
+  step('GetCurrentUser', `200 ${me.data.email}`);
+
+  const unsigned = await anonymous.GET('/api/users/{id}', { params: { path: { id: user.id } } });
+  expect(unsigned.response.status === 401, `anonymous get: ${unsigned.response.status}`);
+  expect(unsigned.response.headers.get('WWW-Authenticate')?.startsWith('Bearer'), 'anonymous get: WWW-Authenticate');
+  step('GetUser (no token)', '401 WWW-Authenticate: Bearer');
+
+  const notAdmin = await self.GET('/api/users', {});
+  expect(notAdmin.response.status === 403, `list as a plain user: ${notAdmin.response.status}`);
+  step('ListUsers (plain user)', '403');
+
+  const adminMe = await admin.GET('/api/users/me');
+  expect(adminMe.data?.role === 'admin', `admin me: ${JSON.stringify(adminMe.data)}`);
+  const someoneElse = await self.GET('/api/users/{id}', { params: { path: { id: adminMe.data.id } } });
+  expect(someoneElse.response.status === 404, `someone else's user: ${someoneElse.response.status}`);
+  step('GetUser (someone else)', '404, as if it did not exist');
+}
 
 // Get.
 const got = await self.GET('/api/users/{id}', { params: { path: { id: user.id } } });

@@ -78,7 +78,9 @@ try {
     ok(`sign-in skipped (SWAGGER_AUTH=${authMode}; the document has no ${tokenPath})`);
   }
 
-  // The page from the top down to the live answer of the sign-up (its error responses below make it long).
+  // The page from the top down to the live answer of the sign-up (its error responses below make it long),
+  // with the other operations folded again.
+  for (const op of operations.filter((o) => o !== create)) await collapse(page, op);
   const answer = await page.locator(`#operations-${create.tag}-${create.id} .live-responses-table`).boundingBox();
   await page.screenshot({ path: screenshot, fullPage: true, clip: { x: 0, y: 0, width: 1280, height: Math.ceil(answer.y + answer.height + 16) } });
   ok(`screenshot saved to ${path.relative(repoRoot, screenshot)}`);
@@ -109,6 +111,12 @@ async function tryItOut(page, op, { body, query = {} }) {
   const status = Number((await row.locator('.response-col_status').innerText()).trim());
   const text = await row.locator('.response-col_description').innerText();
   return { status, body: text, authorization: request.headers()['authorization'] };
+}
+
+async function collapse(page, op) {
+  const block = page.locator(`#operations-${op.tag}-${op.id}`);
+  if (await block.locator('.opblock-body').isVisible()) await block.locator('.opblock-summary-control').click();
+  await block.locator('.opblock-body').waitFor({ state: 'hidden' });
 }
 
 /** Gets a token by trying out POST /api/auth/token, then pastes it into the Authorize dialog. */

@@ -26,6 +26,36 @@ internal sealed class DocumentConventions(IReadOnlyDictionary<string, string> ta
 
         RemoveUnusedSchemas(document);
         RemoveUnusedSecuritySchemes(document);
+        MoveRolesOutOfBearerScopes(document);
+    }
+
+    /// <summary>
+    /// FastEndpoints lists an endpoint's roles as the scopes of its bearer requirement; OpenAPI 3.0 allows scopes
+    /// only for OAuth2 and OpenID Connect. The roles move to the 403 answer's description.
+    /// </summary>
+    static void MoveRolesOutOfBearerScopes(NSwag.OpenApiDocument document)
+    {
+        foreach (var operation in document.Operations.Select(o => o.Operation))
+        {
+            var roles = new List<string>();
+            foreach (var requirement in operation.Security ?? [])
+            {
+                foreach (var scheme in requirement.Keys.ToList())
+                {
+                    if (document.Components.SecuritySchemes.TryGetValue(scheme, out var definition)
+                        && definition.Type is not (NSwag.OpenApiSecuritySchemeType.OAuth2 or NSwag.OpenApiSecuritySchemeType.OpenIdConnect))
+                    {
+                        roles.AddRange(requirement[scheme]);
+                        requirement[scheme] = [];
+                    }
+                }
+            }
+
+            if (roles.Count > 0 && operation.Responses.TryGetValue("403", out var forbidden))
+            {
+                forbidden.Description = $"Signed in, but without the role {string.Join(" or ", roles.Distinct().Select(r => $"`{r}`"))}.";
+            }
+        }
     }
 
     /// <summary>FastEndpoints always declares its bearer scheme; it stays only while some operation asks for it.</summary>

@@ -19,7 +19,7 @@ internal static class OpenApiResponseHeaders
     {
         ["CreateUser"] = [("201", Location), ("201", ETag)],
         ["GetUser"] = [("200", ETag)],
-        ["GetMe"] = [("200", ETag)],
+        ["GetCurrentUser"] = [("200", ETag)],
         ["UpdateUser"] = [("200", ETag)],
         ["ListUsers"] = [("200", Link)],
     };
