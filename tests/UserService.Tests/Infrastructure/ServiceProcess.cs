@@ -77,10 +77,15 @@ public sealed partial class ServiceProcess : IAsyncDisposable
         return service;
     }
 
-    /// <summary>Waits for <c>/health/ready</c>, then signs <see cref="Client"/> in as a fresh admin.</summary>
-    public async Task WaitUntilReadyAsync(TimeSpan? timeout = null)
+    /// <summary>Waits for <c>/health/ready</c>, then (unless told not to) signs <see cref="Client"/> in as a fresh admin.</summary>
+    public async Task WaitUntilReadyAsync(TimeSpan? timeout = null, bool signIn = true)
     {
         await WaitForReadinessAsync(timeout);
+        if (!signIn)
+        {
+            return;
+        }
+
         var email = TestUsers.UniqueEmail("process-admin");
         var created = await Client.PostAsync("/api/users", Json.Body(
             $$"""{"email":"{{email}}","password":"{{TestUsers.Password}}","fullName":"Process Admin"}"""));
