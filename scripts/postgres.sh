@@ -103,7 +103,7 @@ init_cluster() {
     fi
     chmod 700 "$data"
     local out
-    out=$(as_pg "$bindir/initdb" -D "$data" -U postgres --auth=trust -E UTF8 --locale=C 2>&1) ||
+    out=$(as_pg "$bindir/initdb" -D "$data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 2>&1) ||
         { echo "$out" >&2; die "initdb failed"; }
     echo "include 'userservice.conf'" >>"$data/postgresql.conf"
 }

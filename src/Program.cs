@@ -1,7 +1,9 @@
 var builder = WebApplication.CreateBuilder(args);
 
-builder.AddDatabase();
+builder.AddObservability();
 builder.AddSecurity();
+builder.AddDatabase();
+builder.AddFirstAdmin();
 builder.AddErrors();
 builder.AddHttpLimits();
 builder.AddApi();
@@ -9,8 +11,10 @@ builder.AddHealth();
 
 var app = builder.Build();
 
+app.UseObservability();
 app.UseErrors();
 app.UseHttpLimits();
+app.UseSecurity();
 app.UseApi();
 app.MapHealth();
 

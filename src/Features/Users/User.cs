@@ -1,3 +1,5 @@
+using Dapper;
+using Npgsql;
 using UserService.Infrastructure.Http;
 
 namespace UserService.Features.Users;
@@ -22,4 +24,12 @@ internal sealed class UserRow
     public string ETag => EntityTags.Format(Version);
 
     public UserResponse ToResponse() => new(Id, Email, FullName, Role, CreatedAt, UpdatedAt);
+
+    /// <summary>One user by id (shared by Get and Me, which differ only in whose id they read).</summary>
+    public static Task<UserRow?> FindAsync(NpgsqlDataSource db, Guid id, CancellationToken ct) => ReadRetry.OnceAsync(async ct =>
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        return await connection.QuerySingleOrDefaultAsync<UserRow>(
+            new CommandDefinition($"SELECT {Columns} FROM users WHERE id = @id", new { id }, cancellationToken: ct));
+    }, ct);
 }

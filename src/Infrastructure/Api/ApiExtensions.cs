@@ -1,6 +1,8 @@
 using System.Text.Json.Serialization;
 using FastEndpoints;
 using FastEndpoints.Swagger;
+using NJsonSchema;
+using NJsonSchema.Generation.TypeMappers;
 using UserService.Infrastructure.Errors;
 
 namespace UserService.Infrastructure.Api;
@@ -18,10 +20,25 @@ internal static class ApiExtensions
                 s.Title = "UserService";
                 s.Version = "v1";
                 s.Description = "User accounts over REST, on one shared PostgreSQL connection pool.";
+                s.SchemaSettings.SchemaNameGenerator = new SchemaNames();
+                s.SchemaSettings.TypeMappers.Add(new PrimitiveTypeMapper(typeof(Guid), g =>
+                {
+                    g.Type = JsonObjectType.String;
+                    g.Format = "uuid"; // the OpenAPI format registry's name; NJsonSchema says "guid"
+                }));
+                s.MarkNonNullablePropsAsRequired();
+                s.OperationProcessors.Add(new OperationConventions());
+                s.DocumentProcessors.Add(new DocumentConventions(TagDescriptions));
             };
         });
         return builder;
     }
+
+    static readonly Dictionary<string, string> TagDescriptions = new(StringComparer.Ordinal)
+    {
+        ["Users"] = "User accounts: sign-up, read, change, delete, list.",
+        ["Auth"] = "Sign in for a bearer token.",
+    };
 
     public static WebApplication UseApi(this WebApplication app)
     {
@@ -33,7 +50,11 @@ internal static class ApiExtensions
             c.Serializer.Options.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
             c.Serializer.Options.AllowDuplicateProperties = false;
         });
-        app.UseSwaggerGen();
+        app.UseSwaggerGen(uiConfig: ui =>
+        {
+            ui.ShowOperationIDs();
+            ui.DocExpansion = "list";
+        });
         return app;
     }
 }

@@ -28,6 +28,7 @@ internal static class Problems
     {
         var problem = context.ProblemDetails;
         problem.Instance ??= context.HttpContext.Request.Path;
+        problem.Type ??= "about:blank"; // RFC 9457: no more specific type than the status itself (e.g. 429)
         problem.Title ??= Title(problem.Status ?? context.HttpContext.Response.StatusCode);
         problem.Extensions["traceId"] = context.HttpContext.TraceIdentifier;
     }

@@ -1,17 +1,89 @@
+using System.Globalization;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.IdentityModel.Tokens;
 
 namespace UserService.Infrastructure.Security;
 
 internal static class SecurityExtensions
 {
+    /// <summary>The rate-limiter policy every sign-in goes through: per client address.</summary>
+    public const string CredentialsPolicy = "credentials";
+
     public static WebApplicationBuilder AddSecurity(this WebApplicationBuilder builder)
     {
+        var jwt = builder.Configuration.GetSection(JwtOptions.Section).Get<JwtOptions>() ?? new JwtOptions();
+        var signingKey = SigningKey.Resolve(jwt, builder.Environment);
+
+        builder.Services.Configure<JwtOptions>(builder.Configuration.GetSection(JwtOptions.Section));
+        builder.Services.Configure<ThrottlingOptions>(builder.Configuration.GetSection(ThrottlingOptions.Section));
         builder.Services.Configure<PasswordHasherOptions>(o =>
-        {
-            o.CompatibilityMode = PasswordHasherCompatibilityMode.IdentityV3;
-            o.IterationCount = builder.Configuration.GetValue("Security:PasswordHashIterations", Passwords.MinimumIterations);
-        });
+            o.IterationCount = builder.Configuration.GetValue("Security:PasswordHashIterations", Passwords.MinimumIterations));
+        builder.Services.AddSingleton(signingKey);
+        builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<Passwords>();
+        builder.Services.AddSingleton<Tokens>();
+        builder.Services.AddSingleton<SignInThrottle>();
+        builder.Services.AddHostedService<SigningKeyCheck>();
+
+        builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(o =>
+        {
+            o.MapInboundClaims = false;
+            o.TokenValidationParameters = new TokenValidationParameters
+            {
+                ValidIssuer = jwt.Issuer,
+                ValidAudience = jwt.Audience,
+                IssuerSigningKey = signingKey.Key,
+                ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
+                RequireSignedTokens = true,
+                RequireExpirationTime = true,
+                ClockSkew = TimeSpan.FromSeconds(30),
+                NameClaimType = "sub",
+                RoleClaimType = Caller.RoleClaim,
+            };
+            o.Events = new JwtBearerEvents { OnTokenValidated = SecurityStamps.ValidateAsync };
+        });
+        builder.Services.AddAuthorization();
+        builder.Services.AddRateLimiter(o =>
+        {
+            o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            o.OnRejected = OnSignInThrottledAsync;
+            o.AddPolicy(CredentialsPolicy, context => RateLimitPartition.GetFixedWindowLimiter(
+                context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                _ =>
+                {
+                    var limits = builder.Configuration.GetSection(ThrottlingOptions.Section).Get<ThrottlingOptions>() ?? new ThrottlingOptions();
+                    return new FixedWindowRateLimiterOptions { PermitLimit = limits.AddressPermitLimit, Window = limits.Window, QueueLimit = 0 };
+                }));
+        });
         return builder;
     }
+
+    /// <summary>Registered after the database hook, so the first admin is created once the schema exists.</summary>
+    public static WebApplicationBuilder AddFirstAdmin(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddHostedService<AdminBootstrap>();
+        return builder;
+    }
+
+    public static WebApplication UseSecurity(this WebApplication app)
+    {
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseRateLimiter();
+        return app;
+    }
+
+    /// <summary>Writes a 429 problem with <c>Retry-After</c> in whole seconds, rounded up.</summary>
+    public static Task WriteThrottledAsync(HttpContext context, TimeSpan retryAfter)
+    {
+        context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+        return Problems.WriteAsync(context, StatusCodes.Status429TooManyRequests, "Too many sign-in attempts. Retry later.");
+    }
+
+    static ValueTask OnSignInThrottledAsync(OnRejectedContext context, CancellationToken cancellationToken) =>
+        new(WriteThrottledAsync(context.HttpContext,
+            context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromMinutes(1)));
 }

@@ -17,18 +17,29 @@ public sealed class App : WebApplicationFactory<Program>, IAsyncLifetime
             ? cs
             : throw new InvalidOperationException("ConnectionStrings__Users is not set: run the tests with ./test.sh, which starts PostgreSQL.");
 
+    /// <summary>Signed in as an admin of its own, so feature tests reach every route.</summary>
     public HttpClient Client { get; private set; } = null!;
+
+    /// <summary>No credentials at all.</summary>
+    public HttpClient Anonymous { get; private set; } = null!;
 
     /// <summary>The tests' own pool, for arranging and asserting rows; never the service's.</summary>
     public NpgsqlDataSource Db { get; } = new NpgsqlDataSourceBuilder(
         new NpgsqlConnectionStringBuilder(ConnectionString) { ApplicationName = "UserService.Tests", MaxPoolSize = 20 }.ConnectionString).Build();
 
-    protected override void ConfigureWebHost(IWebHostBuilder builder) => builder.UseEnvironment("Testing");
-
-    public ValueTask InitializeAsync()
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        Client = CreateClient();
-        return ValueTask.CompletedTask;
+        builder.UseEnvironment("Testing");
+        builder.UseSetting("Jwt:SigningKey", Identity.SigningKey);
+        // Every in-memory request comes from one "address"; the per-address limit is tested on a real process.
+        builder.UseSetting("Throttling:AddressPermitLimit", "1000000");
+    }
+
+    public async ValueTask InitializeAsync()
+    {
+        Anonymous = CreateClient();
+        Client = Anonymous;
+        (_, Client) = await this.NewAdminAsync();
     }
 
     public override async ValueTask DisposeAsync()

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
+using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using Npgsql;
@@ -19,8 +20,11 @@ public sealed partial class ServiceProcess : IAsyncDisposable
     readonly Process process;
     readonly ConcurrentQueue<string> output = new();
 
-    ServiceProcess(Process process, int port, string applicationName)
+    readonly string connectionString;
+
+    ServiceProcess(Process process, int port, string applicationName, string connectionString)
     {
+        this.connectionString = connectionString;
         this.process = process;
         Port = port;
         ApplicationName = applicationName;
@@ -56,13 +60,15 @@ public sealed partial class ServiceProcess : IAsyncDisposable
         start.Environment["ConnectionStrings__Users"] = csb.ConnectionString;
         start.Environment["Logging__Console__FormatterName"] = "simple";
         start.Environment["Logging__Console__FormatterOptions__SingleLine"] = "true";
+        start.Environment["Jwt__SigningKey"] = Identity.SigningKey;
+        start.Environment["Throttling__AddressPermitLimit"] = "1000000";
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {
             start.Environment[key] = value;
         }
 
         var process = new Process { StartInfo = start };
-        var service = new ServiceProcess(process, port, applicationName);
+        var service = new ServiceProcess(process, port, applicationName, csb.ConnectionString);
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) service.output.Enqueue(e.Data); };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) service.output.Enqueue(e.Data); };
         process.Start();
@@ -71,7 +77,28 @@ public sealed partial class ServiceProcess : IAsyncDisposable
         return service;
     }
 
-    public async Task WaitUntilReadyAsync(TimeSpan? timeout = null)
+    /// <summary>Waits for <c>/health/ready</c>, then (unless told not to) signs <see cref="Client"/> in as a fresh admin.</summary>
+    public async Task WaitUntilReadyAsync(TimeSpan? timeout = null, bool signIn = true)
+    {
+        await WaitForReadinessAsync(timeout);
+        if (!signIn)
+        {
+            return;
+        }
+
+        var email = TestUsers.UniqueEmail("process-admin");
+        var created = await Client.PostAsync("/api/users", Json.Body(
+            $$"""{"email":"{{email}}","password":"{{TestUsers.Password}}","fullName":"Process Admin"}"""));
+        var id = (await created.Content.ReadFromJsonAsync<UserService.Features.Users.UserResponse>())!.Id;
+        await using (var db = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(connectionString) { ApplicationName = "UserService.Tests", Pooling = false }.ConnectionString))
+        {
+            await Identity.PromoteAsync(db, id);
+        }
+
+        Client.WithToken(await Identity.SignInAsync(Client, email));
+    }
+
+    async Task WaitForReadinessAsync(TimeSpan? timeout)
     {
         var deadline = Stopwatch.StartNew();
         while (deadline.Elapsed < (timeout ?? TimeSpan.FromSeconds(60)))

@@ -15,7 +15,7 @@ public static class TestUsers
     /// <summary>Signs a user up through the API and returns it with its ETag.</summary>
     internal static async Task<(UserResponse User, string ETag)> CreateAsync(this App app, string? email = null, string fullName = "Ada Lovelace", string password = Password)
     {
-        var (rsp, user) = await app.Client.POSTAsync<Create.Endpoint, Create.Request, UserResponse>(
+        var (rsp, user) = await app.Anonymous.POSTAsync<Create.Endpoint, Create.Request, UserResponse>(
             new() { Email = email ?? UniqueEmail(), Password = password, FullName = fullName });
         Assert.Equal(HttpStatusCode.Created, rsp.StatusCode);
         return (user, rsp.Headers.ETag!.Tag);

@@ -9,11 +9,14 @@ internal sealed class Endpoint(NpgsqlDataSource db, Passwords passwords) : Endpo
     {
         Post("users");
         AllowAnonymous();
+        // Throttled per client address like sign-in: the 409 for a taken email must not be an enumeration oracle at speed.
+        Options(b => b.RequireRateLimiting(SecurityExtensions.CredentialsPolicy));
         Description(b => b.WithName("CreateUser")
             .Produces<UserResponse>(StatusCodes.Status201Created, "application/json")
             .ProducesProblemDetails(StatusCodes.Status409Conflict)
             .ProducesProblemDetails(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblemDetails(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblemDetails(StatusCodes.Status429TooManyRequests)
             .ProducesProblemDetails(StatusCodes.Status503ServiceUnavailable));
         Summary(s =>
         {

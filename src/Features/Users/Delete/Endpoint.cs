@@ -8,22 +8,25 @@ internal sealed class Endpoint(NpgsqlDataSource db) : Endpoint<Request>
     public override void Configure()
     {
         Delete("users/{id:guid}");
-        AllowAnonymous();
         Description(b => b.WithName("DeleteUser")
             .Produces(StatusCodes.Status204NoContent)
+            .ProducesProblemDetails(StatusCodes.Status401Unauthorized)
             .ProducesProblemDetails(StatusCodes.Status404NotFound)
             .ProducesProblemDetails(StatusCodes.Status412PreconditionFailed)
             .ProducesProblemDetails(StatusCodes.Status503ServiceUnavailable));
         Summary(s =>
         {
             s.Summary = "Delete a user";
-            s.Description = "Deletes the user for good. With `If-Match`, only if the ETag is current (412 otherwise).";
+            s.Description = "Deletes the user for good; their tokens stop working at once. Users may delete only themselves, " +
+                            "admins anyone; any other id answers 404. With `If-Match`, only if the ETag is current (412 otherwise).";
         });
     }
 
     public override async Task HandleAsync(Request req, CancellationToken ct)
     {
-        var outcome = await Data.DeleteAsync(db, req.Id, EntityTags.ParseIfMatch(req.IfMatch), ct);
+        var outcome = User.MayAccess(req.Id)
+            ? await Data.DeleteAsync(db, req.Id, EntityTags.ParseIfMatch(req.IfMatch), ct)
+            : Data.Outcome.NotFound;
         await (outcome switch
         {
             Data.Outcome.Deleted => Send.NoContentAsync(ct),

@@ -8,20 +8,21 @@ internal sealed class Endpoint(NpgsqlDataSource db) : Endpoint<Request, UserResp
     public override void Configure()
     {
         Get("users/{id:guid}");
-        AllowAnonymous();
         Description(b => b.WithName("GetUser")
+            .ProducesProblemDetails(StatusCodes.Status401Unauthorized)
             .ProducesProblemDetails(StatusCodes.Status404NotFound)
             .ProducesProblemDetails(StatusCodes.Status503ServiceUnavailable));
         Summary(s =>
         {
             s.Summary = "Get one user";
-            s.Description = "Returns the user and its current `ETag`; 404 when no user has this id.";
+            s.Description = "Returns the user and its current `ETag`. Users may read only themselves, admins anyone; " +
+                            "any other id answers 404, exactly as if it did not exist.";
         });
     }
 
     public override async Task HandleAsync(Request req, CancellationToken ct)
     {
-        var user = await Data.FindAsync(db, req.Id, ct);
+        var user = User.MayAccess(req.Id) ? await UserRow.FindAsync(db, req.Id, ct) : null;
         if (user is null)
         {
             await Send.ResultAsync(Problems.Result(StatusCodes.Status404NotFound, "No user has this id."));

@@ -8,12 +8,15 @@ internal sealed class Endpoint(NpgsqlDataSource db) : Endpoint<Request, Response
     public override void Configure()
     {
         Get("users");
-        AllowAnonymous();
-        Description(b => b.WithName("ListUsers").ProducesProblemDetails(StatusCodes.Status503ServiceUnavailable));
+        Roles(Caller.Admin);
+        Description(b => b.WithName("ListUsers")
+            .ProducesProblemDetails(StatusCodes.Status401Unauthorized)
+            .ProducesProblemDetails(StatusCodes.Status403Forbidden)
+            .ProducesProblemDetails(StatusCodes.Status503ServiceUnavailable));
         Summary(s =>
         {
             s.Summary = "List users, a page at a time";
-            s.Description = "Keyset pagination, newest last. Pass `nextCursor` back as `cursor` for the next page " +
+            s.Description = "Admins only. Keyset pagination, newest last. Pass `nextCursor` back as `cursor` for the next page " +
                             "(also given as a `Link: <…>; rel=\"next\"` header); it is null on the last page. " +
                             "`q` filters by a case-insensitive substring of the email or the full name.";
         });

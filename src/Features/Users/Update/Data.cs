@@ -11,6 +11,10 @@ internal static class Data
         SET email = COALESCE(@Email, email),
             full_name = COALESCE(@FullName, full_name),
             password_hash = COALESCE(@PasswordHash, password_hash),
+            role = COALESCE(@Role, role),
+            -- A new password or role revokes every token issued before it.
+            security_stamp = CASE WHEN @PasswordHash IS NOT NULL OR COALESCE(@Role, role) <> role
+                                  THEN gen_random_uuid() ELSE security_stamp END,
             version = version + 1,
             updated_at = now()
         WHERE id = @Id AND (@Versions::bigint[] IS NULL OR version = ANY(@Versions))
@@ -19,9 +23,17 @@ internal static class Data
 
     const string ExistsSql = "SELECT EXISTS (SELECT 1 FROM users WHERE id = @Id)";
 
-    public sealed record Changes(Guid Id, long[]? Versions, string? Email, string? FullName, string? PasswordHash);
+    const string PasswordHashSql = "SELECT password_hash FROM users WHERE id = @id";
+
+    public sealed record Changes(Guid Id, long[]? Versions, string? Email, string? FullName, string? PasswordHash, string? Role);
 
     public enum Outcome { Updated, NotFound, PreconditionFailed, EmailTaken }
+
+    public static async Task<string?> PasswordHashAsync(NpgsqlDataSource db, Guid id, CancellationToken ct)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        return await connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(PasswordHashSql, new { id }, cancellationToken: ct));
+    }
 
     public static async Task<(Outcome, UserRow?)> UpdateAsync(NpgsqlDataSource db, Changes changes, CancellationToken ct)
     {

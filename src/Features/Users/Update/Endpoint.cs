@@ -1,4 +1,6 @@
 using FastEndpoints;
+using FluentValidation.Results;
+using Microsoft.AspNetCore.Identity;
 using Npgsql;
 
 namespace UserService.Features.Users.Update;
@@ -8,9 +10,10 @@ internal sealed class Endpoint(NpgsqlDataSource db, Passwords passwords) : Endpo
     public override void Configure()
     {
         Patch("users/{id:guid}");
-        AllowAnonymous();
         Description(b => b.WithName("UpdateUser")
             .Accepts<Patch>("application/json", "application/merge-patch+json")
+            .ProducesProblemDetails(StatusCodes.Status401Unauthorized)
+            .ProducesProblemDetails(StatusCodes.Status403Forbidden)
             .ProducesProblemDetails(StatusCodes.Status404NotFound)
             .ProducesProblemDetails(StatusCodes.Status409Conflict)
             .ProducesProblemDetails(StatusCodes.Status412PreconditionFailed)
@@ -20,21 +23,40 @@ internal sealed class Endpoint(NpgsqlDataSource db, Passwords passwords) : Endpo
         Summary(s =>
         {
             s.Summary = "Change a user (JSON merge patch)";
-            s.Description = "Changes any of `email`, `fullName`, `password`; absent fields stay as they are. " +
-                            "With `If-Match`, the change applies only if the ETag is current (412 otherwise). " +
-                            "Answers the user with its new `ETag`.";
+            s.Description = "Changes any of `email`, `fullName`, `password` (and `role`, admins only: 403 otherwise); absent " +
+                            "fields stay as they are. Changing your own password needs `currentPassword`. Users may change " +
+                            "only themselves, admins anyone; any other id answers 404. With `If-Match`, the change applies " +
+                            "only if the ETag is current (412 otherwise). Answers the user with its new `ETag`.";
         });
     }
 
     public override async Task HandleAsync(Request req, CancellationToken ct)
     {
         var patch = req.Body!;
+        if (!User.MayAccess(req.Id))
+        {
+            await Send.ResultAsync(Problems.Result(StatusCodes.Status404NotFound, "No user has this id."));
+            return;
+        }
+
+        if (patch.HasRole && !User.IsAdmin())
+        {
+            await Send.ResultAsync(Problems.Result(StatusCodes.Status403Forbidden, "Only an admin may change a role."));
+            return;
+        }
+
+        if (patch.HasPassword && User.UserId() == req.Id)
+        {
+            await CheckCurrentPasswordAsync(req.Id, patch.CurrentPassword, ct);
+        }
+
         var changes = new Data.Changes(
             req.Id,
             EntityTags.ParseIfMatch(req.IfMatch),
             patch.HasEmail ? patch.Email!.Trim() : null,
             patch.HasFullName ? patch.FullName!.Trim() : null,
-            patch.HasPassword ? passwords.Hash(patch.Password!) : null);
+            patch.HasPassword ? passwords.Hash(patch.Password!) : null,
+            patch.HasRole ? patch.Role : null);
 
         var (outcome, user) = await Data.UpdateAsync(db, changes, ct);
         switch (outcome)
@@ -44,7 +66,7 @@ internal sealed class Endpoint(NpgsqlDataSource db, Passwords passwords) : Endpo
                 await Send.OkAsync(user.ToResponse(), ct);
                 break;
             case Data.Outcome.EmailTaken:
-                ThrowError(new FluentValidation.Results.ValidationFailure("email", "email is already taken."), StatusCodes.Status409Conflict);
+                ThrowError(new ValidationFailure("email", "email is already taken."), StatusCodes.Status409Conflict);
                 break;
             case Data.Outcome.PreconditionFailed:
                 await Send.ResultAsync(Problems.Result(StatusCodes.Status412PreconditionFailed, "If-Match does not match the current ETag."));
@@ -52,6 +74,20 @@ internal sealed class Endpoint(NpgsqlDataSource db, Passwords passwords) : Endpo
             default:
                 await Send.ResultAsync(Problems.Result(StatusCodes.Status404NotFound, "No user has this id."));
                 break;
+        }
+    }
+
+    async Task CheckCurrentPasswordAsync(Guid id, string? currentPassword, CancellationToken ct)
+    {
+        if (string.IsNullOrEmpty(currentPassword))
+        {
+            ThrowError(new ValidationFailure("currentPassword", "currentPassword is required to change your own password."));
+        }
+
+        var hash = await Data.PasswordHashAsync(db, id, ct);
+        if (passwords.VerifyOrBurn(hash, currentPassword) == PasswordVerificationResult.Failed)
+        {
+            ThrowError(new ValidationFailure("currentPassword", "currentPassword is incorrect."));
         }
     }
 }

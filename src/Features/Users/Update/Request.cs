@@ -32,7 +32,16 @@ internal sealed record Patch
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Password { get; init { field = value; HasPassword = true; } }
 
+    /// <summary>Required with <c>password</c> when users change their own password.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? CurrentPassword { get; init; }
+
+    /// <summary><c>user</c> or <c>admin</c>; only an admin may send it.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Role { get; init { field = value; HasRole = true; } }
+
     internal bool HasEmail { get; private set; }
     internal bool HasFullName { get; private set; }
     internal bool HasPassword { get; private set; }
+    internal bool HasRole { get; private set; }
 }

@@ -13,6 +13,8 @@ internal sealed class Validator : Validator<Request>
             RuleFor(x => x.Body!.Email).ValidEmail().When(x => x.Body!.HasEmail).OverridePropertyName("email");
             RuleFor(x => x.Body!.FullName).ValidFullName().When(x => x.Body!.HasFullName).OverridePropertyName("fullName");
             RuleFor(x => x.Body!.Password).ValidPassword().When(x => x.Body!.HasPassword).OverridePropertyName("password");
+            RuleFor(x => x.Body!.Role).Must(r => r is Caller.User or Caller.Admin).When(x => x.Body!.HasRole)
+                .OverridePropertyName("role").WithMessage("role must be \"user\" or \"admin\".");
         });
     }
 }

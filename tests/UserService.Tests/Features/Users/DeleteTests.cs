@@ -57,4 +57,27 @@ public sealed class DeleteTests(App app)
 
         await rsp.AssertProblemAsync(HttpStatusCode.NotFound);
     }
+
+    [Fact]
+    public async Task Plain_user_deleting_someone_else_gets_404_and_the_row_stays()
+    {
+        var (_, client) = await app.NewUserAsync();
+        var (other, _) = await app.CreateAsync();
+
+        var rsp = await client.DELETEAsync<Endpoint, Request>(new() { Id = other.Id });
+
+        await rsp.AssertProblemAsync(HttpStatusCode.NotFound);
+        Assert.NotNull(await app.RowAsync(other.Id));
+    }
+
+    [Fact]
+    public async Task Plain_user_deletes_themselves()
+    {
+        var (me, client) = await app.NewUserAsync();
+
+        var rsp = await client.DELETEAsync<Endpoint, Request>(new() { Id = me.Id });
+
+        Assert.Equal(HttpStatusCode.NoContent, rsp.StatusCode);
+        Assert.Null(await app.RowAsync(me.Id));
+    }
 }

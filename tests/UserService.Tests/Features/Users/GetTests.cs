@@ -36,4 +36,32 @@ public sealed class GetTests(App app)
 
         await rsp.AssertProblemAsync(HttpStatusCode.NotFound);
     }
+
+    [Fact]
+    public async Task Plain_user_reads_themselves_but_gets_404_for_anyone_else_as_if_absent()
+    {
+        var (me, client) = await app.NewUserAsync();
+        var (other, _) = await app.CreateAsync();
+
+        var mine = await client.GetAsync($"/api/users/{me.Id}");
+        var theirs = await client.GetAsync($"/api/users/{other.Id}");
+        var nobody = await client.GetAsync($"/api/users/{Guid.CreateVersion7()}");
+
+        Assert.Equal(HttpStatusCode.OK, mine.StatusCode);
+        var hidden = await theirs.AssertProblemAsync(HttpStatusCode.NotFound);
+        var absent = await nobody.AssertProblemAsync(HttpStatusCode.NotFound);
+        Assert.Equal(absent.GetProperty("detail").GetString(), hidden.GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task Admin_reads_anyone()
+    {
+        var (other, _) = await app.CreateAsync();
+        var (_, admin) = await app.NewAdminAsync();
+
+        var (rsp, user) = await admin.GETAsync<Endpoint, Request, UserResponse>(new() { Id = other.Id });
+
+        Assert.Equal(HttpStatusCode.OK, rsp.StatusCode);
+        Assert.Equal(other.Id, user.Id);
+    }
 }

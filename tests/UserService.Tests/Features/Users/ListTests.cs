@@ -131,4 +131,13 @@ public sealed class ListTests(App app)
 
         await rsp.AssertProblemAsync(HttpStatusCode.BadRequest, "cursor");
     }
+
+    [Fact]
+    public async Task Plain_user_gets_403_and_anonymous_gets_401()
+    {
+        var (_, client) = await app.NewUserAsync();
+
+        await (await client.GetAsync("/api/users")).AssertProblemAsync(HttpStatusCode.Forbidden);
+        await (await app.Anonymous.GetAsync("/api/users")).AssertProblemAsync(HttpStatusCode.Unauthorized);
+    }
 }

@@ -115,7 +115,8 @@ public sealed class UpdateTests(App app)
     [InlineData("""{"email":"nope"}""", "email")]
     [InlineData("""{"fullName":""}""", "fullName")]
     [InlineData("""{"id":"01939c5e-0000-7000-8000-000000000000"}""", "id")]
-    [InlineData("""{"role":"admin"}""", "role")]
+    [InlineData("""{"role":"superuser"}""", "role")]
+    [InlineData("""{"role":null}""", "role")]
     [InlineData("""{"version":5}""", "version")]
     [InlineData("""null""", "body")]
     public async Task Invalid_patch_returns_400_naming_the_field_and_changes_nothing(string json, string field)
@@ -171,5 +172,81 @@ public sealed class UpdateTests(App app)
         var winner = await responses.Single(r => r.IsSuccessStatusCode).Content.ReadFromJsonAsync<UserResponse>();
         var row = await app.RowAsync(user.Id);
         Assert.Equal((winner!.FullName, 2L), (row!.FullName, row.Version));
+    }
+
+    [Fact]
+    public async Task Plain_user_patching_someone_else_gets_404_and_nothing_changes()
+    {
+        var (_, client) = await app.NewUserAsync();
+        var (other, _) = await app.CreateAsync(fullName: "Unchanged");
+
+        var rsp = await client.PatchAsync($"/api/users/{other.Id}", Json.Body("""{"fullName":"Hijacked","role":"admin"}"""));
+
+        await rsp.AssertProblemAsync(HttpStatusCode.NotFound);
+        var row = await app.RowAsync(other.Id);
+        Assert.Equal(("Unchanged", "user", 1L), (row!.FullName, row.Role, row.Version));
+    }
+
+    [Fact]
+    public async Task Plain_user_changes_their_own_name()
+    {
+        var (me, client) = await app.NewUserAsync();
+
+        var rsp = await client.PatchAsync($"/api/users/{me.Id}", Json.Body("""{"fullName":"Self Made"}"""));
+
+        Assert.Equal(HttpStatusCode.OK, rsp.StatusCode);
+        Assert.Equal("Self Made", (await app.RowAsync(me.Id))!.FullName);
+    }
+
+    [Theory]
+    [InlineData("admin")]
+    [InlineData("user")]
+    public async Task Plain_user_sending_role_gets_403_and_nothing_changes(string role)
+    {
+        var (me, client) = await app.NewUserAsync("Unchanged");
+
+        var rsp = await client.PatchAsync($"/api/users/{me.Id}", Json.Body($$"""{"fullName":"Changed","role":"{{role}}"}"""));
+
+        await rsp.AssertProblemAsync(HttpStatusCode.Forbidden);
+        var row = await app.RowAsync(me.Id);
+        Assert.Equal(("Unchanged", "user", 1L), (row!.FullName, row.Role, row.Version));
+    }
+
+    [Fact]
+    public async Task Admin_promotes_a_user()
+    {
+        var (user, _) = await app.CreateAsync();
+
+        var (rsp, updated) = await app.Client.PATCHAsync<Endpoint, Request, UserResponse>(new() { Id = user.Id, Body = new() { Role = "admin" } });
+
+        Assert.Equal(HttpStatusCode.OK, rsp.StatusCode);
+        Assert.Equal("admin", updated.Role);
+        Assert.Equal("admin", (await app.RowAsync(user.Id))!.Role);
+    }
+
+    [Theory]
+    [InlineData("""{"password":"a brand new passphrase"}""")]
+    [InlineData("""{"password":"a brand new passphrase","currentPassword":"this is not it at all"}""")]
+    [InlineData("""{"password":"a brand new passphrase","currentPassword":""}""")]
+    public async Task Own_password_change_without_the_right_current_password_is_400_naming_it(string json)
+    {
+        var (me, client) = await app.NewUserAsync();
+        var before = (await app.RowAsync(me.Id))!.PasswordHash;
+
+        var rsp = await client.PatchAsync($"/api/users/{me.Id}", Json.Body(json));
+
+        await rsp.AssertProblemAsync(HttpStatusCode.BadRequest, "currentPassword");
+        Assert.Equal(before, (await app.RowAsync(me.Id))!.PasswordHash);
+    }
+
+    [Fact]
+    public async Task Admin_sets_someone_elses_password_without_current_password()
+    {
+        var (user, _) = await app.CreateAsync();
+
+        var rsp = await app.Client.PatchAsync($"/api/users/{user.Id}", Json.Body("""{"password":"set by the admin 123"}"""));
+
+        Assert.Equal(HttpStatusCode.OK, rsp.StatusCode);
+        await Identity.SignInAsync(app.Anonymous, user.Email, "set by the admin 123");
     }
 }

@@ -1,0 +1,35 @@
+using FastEndpoints;
+using Npgsql;
+
+namespace UserService.Features.Users.Me;
+
+internal sealed class Endpoint(NpgsqlDataSource db) : EndpointWithoutRequest<UserResponse>
+{
+    public override void Configure()
+    {
+        Get("users/me");
+        Description(b => b.WithName("GetCurrentUser")
+            .ProducesProblemDetails(StatusCodes.Status401Unauthorized)
+            .ProducesProblemDetails(StatusCodes.Status503ServiceUnavailable));
+        Summary(s =>
+        {
+            s.Summary = "Get the signed-in user";
+            s.Description = "Returns the caller's own user and its `ETag`.";
+        });
+    }
+
+    public override async Task HandleAsync(CancellationToken ct)
+    {
+        // The token was checked against the database this very request, so the row exists unless it was
+        // deleted in between; that race answers 401 like any revoked token.
+        var user = await UserRow.FindAsync(db, User.UserId(), ct);
+        if (user is null)
+        {
+            await Send.ResultAsync(Problems.Result(StatusCodes.Status401Unauthorized, "The token's user no longer exists."));
+            return;
+        }
+
+        HttpContext.Response.Headers.ETag = user.ETag;
+        await Send.OkAsync(user.ToResponse(), ct);
+    }
+}

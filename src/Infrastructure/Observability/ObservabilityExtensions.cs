@@ -1,0 +1,73 @@
+using Microsoft.AspNetCore.HttpLogging;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+
+namespace UserService.Infrastructure.Observability;
+
+internal static class ObservabilityExtensions
+{
+    /// <summary>Set, it turns on tracing and sends logs, metrics and traces there over OTLP.</summary>
+    public const string OtlpEndpointSetting = "OTEL_EXPORTER_OTLP_ENDPOINT";
+
+    public const string MetricsPath = "/metrics";
+
+    /// <summary>Npgsql's meter and activity source: pool usage, pending requests, timeouts, one span per command.</summary>
+    const string Npgsql = "Npgsql";
+
+    /// <summary>ASP.NET Core's own meters beyond the ones its instrumentation turns on (hosting, Kestrel, routing).</summary>
+    static readonly string[] AspNetCoreMeters =
+    [
+        "Microsoft.AspNetCore.Diagnostics",
+        "Microsoft.AspNetCore.RateLimiting",
+        "Microsoft.AspNetCore.Authentication",
+        "Microsoft.AspNetCore.Authorization",
+    ];
+
+    /// <summary>
+    /// Logs carry the trace and span id of the request they belong to (the console formatter, JSON or simple, comes
+    /// from configuration); one access-log line per request; metrics for Prometheus at <c>/metrics</c>; traces and
+    /// OTLP export only when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set.
+    /// </summary>
+    public static WebApplicationBuilder AddObservability(this WebApplicationBuilder builder)
+    {
+        builder.Logging.Configure(o => o.ActivityTrackingOptions = ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId);
+        builder.Services.AddHttpLogging(o =>
+        {
+            // Never the query string (it can hold an email) nor any header (Authorization).
+            o.LoggingFields = HttpLoggingFields.RequestMethod | HttpLoggingFields.RequestPath |
+                              HttpLoggingFields.ResponseStatusCode | HttpLoggingFields.Duration;
+            o.CombineLogs = true;
+        });
+        builder.Services.AddHttpLoggingInterceptor<QuietProbes>();
+
+        var telemetry = builder.Services.AddOpenTelemetry()
+            .ConfigureResource(r => r.AddService(builder.Configuration["OTEL_SERVICE_NAME"] ?? "UserService"))
+            .WithMetrics(metrics => metrics
+                .AddAspNetCoreInstrumentation()
+                .AddRuntimeInstrumentation()
+                .AddMeter(AspNetCoreMeters)
+                .AddMeter(Npgsql)
+                .AddPrometheusExporter());
+
+        if (!string.IsNullOrWhiteSpace(builder.Configuration[OtlpEndpointSetting]))
+        {
+            telemetry
+                .WithTracing(tracing => tracing
+                    .AddAspNetCoreInstrumentation(o => o.Filter = context => !QuietProbes.IsProbe(context.Request.Path))
+                    .AddSource(Npgsql))
+                .UseOtlpExporter();
+        }
+
+        return builder;
+    }
+
+    /// <summary>First in the pipeline, so that the access log sees the final status of every request.</summary>
+    public static WebApplication UseObservability(this WebApplication app)
+    {
+        app.UseHttpLogging();
+        app.MapPrometheusScrapingEndpoint(MetricsPath);
+        return app;
+    }
+}

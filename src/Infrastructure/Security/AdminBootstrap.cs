@@ -1,0 +1,56 @@
+using Dapper;
+using Npgsql;
+
+namespace UserService.Infrastructure.Security;
+
+/// <summary>
+/// Creates the first admin from <c>Admin:Email</c> / <c>Admin:Password</c> when no admin exists. Runs after the
+/// database hook; a transaction-scoped advisory lock makes it idempotent across restarts and across
+/// instances starting at once.
+/// </summary>
+internal sealed partial class AdminBootstrap(NpgsqlDataSource db, Passwords passwords, IConfiguration configuration, ILogger<AdminBootstrap> logger) : IHostedService
+{
+    const long LockKey = 0x5573657241646d6e;
+
+    const string CreateSql = """
+        INSERT INTO users (id, email, password_hash, full_name, role)
+        SELECT @id, @email, @hash, 'Administrator', 'admin'
+        WHERE NOT EXISTS (SELECT 1 FROM users WHERE role = 'admin')
+        ON CONFLICT DO NOTHING
+        """;
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var email = configuration["Admin:Email"]?.Trim();
+        var password = configuration["Admin:Password"];
+        if (string.IsNullOrEmpty(email) || string.IsNullOrEmpty(password))
+        {
+            return;
+        }
+
+        var hash = passwords.Hash(password);
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        await using var tx = await connection.BeginTransactionAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_xact_lock(@LockKey)", new { LockKey }, tx, cancellationToken: cancellationToken));
+        var created = await connection.ExecuteAsync(new CommandDefinition(CreateSql, new { id = Guid.CreateVersion7(), email, hash }, tx, cancellationToken: cancellationToken));
+        await tx.CommitAsync(cancellationToken);
+
+        if (created == 1)
+        {
+            LogCreated(email);
+        }
+        else if (!await connection.ExecuteScalarAsync<bool>(new CommandDefinition("SELECT EXISTS (SELECT 1 FROM users WHERE role = 'admin')", cancellationToken: cancellationToken)))
+        {
+            // Never promote an existing account: whoever signed up with this email chose its password.
+            LogEmailTaken(email);
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Created the first admin {Email} from configuration")]
+    partial void LogCreated(string email);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "No admin exists and Admin:Email {Email} belongs to a plain user; no admin was created")]
+    partial void LogEmailTaken(string email);
+}

@@ -1,0 +1,39 @@
+using Dapper;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Npgsql;
+
+namespace UserService.Infrastructure.Security;
+
+/// <summary>
+/// Revocation: a token is honoured only while its user exists with the same security stamp and role. Deleting a
+/// user, changing their password or their role rotates or removes the stamp, so their tokens stop at once.
+/// One primary-key lookup per authenticated request, on a connection returned before the endpoint opens its own.
+/// </summary>
+internal static class SecurityStamps
+{
+    const string StampSql = "SELECT security_stamp FROM users WHERE id = @id AND role = @role";
+
+    public static async Task ValidateAsync(TokenValidatedContext context)
+    {
+        var principal = context.Principal!;
+        var role = principal.FindFirst(Caller.RoleClaim)?.Value;
+        if (!Guid.TryParse(principal.FindFirst(Tokens.StampClaim)?.Value, out var stamp) || role is null)
+        {
+            context.Fail("The token has no security stamp.");
+            return;
+        }
+
+        var db = context.HttpContext.RequestServices.GetRequiredService<NpgsqlDataSource>();
+        var ct = context.HttpContext.RequestAborted;
+        var current = await ReadRetry.OnceAsync(async ct =>
+        {
+            await using var connection = await db.OpenConnectionAsync(ct);
+            return await connection.QuerySingleOrDefaultAsync<Guid?>(
+                new CommandDefinition(StampSql, new { id = principal.UserId(), role }, cancellationToken: ct));
+        }, ct);
+        if (current != stamp)
+        {
+            context.Fail("The token has been revoked.");
+        }
+    }
+}

@@ -1,0 +1,47 @@
+using System.Net;
+using System.Text.RegularExpressions;
+
+namespace UserService.Tests.Infrastructure;
+
+public sealed partial class MetricsTests(App app)
+{
+    [Fact]
+    public async Task Metrics_show_the_shared_pools_connections_by_state()
+    {
+        // A request that takes a connection from the pool and gives it back.
+        (await app.Client.GetAsync("/health/ready")).EnsureSuccessStatusCode();
+
+        var metrics = await ScrapeAsync();
+
+        // Npgsql's meter labels the pool with the data source's name ("users"), one series per state.
+        var idle = Assert.Single(PoolConnectionCount().Matches(metrics), m => m.Groups["state"].Value == "idle");
+        Assert.Single(PoolConnectionCount().Matches(metrics), m => m.Groups["state"].Value == "used");
+        Assert.True(int.Parse(idle.Groups["value"].Value, System.Globalization.CultureInfo.InvariantCulture) >= 1,
+            $"the pool should hold at least the idle connection that /health/ready returned:\n{idle.Value}");
+        Assert.Matches(PoolMax(), metrics);
+    }
+
+    [Fact]
+    public async Task Metrics_show_http_server_request_durations()
+    {
+        (await app.Client.GetAsync("/health/live")).EnsureSuccessStatusCode();
+
+        var metrics = await ScrapeAsync();
+
+        Assert.Contains("http_server_request_duration_seconds_count{", metrics, StringComparison.Ordinal);
+    }
+
+    async Task<string> ScrapeAsync()
+    {
+        var rsp = await app.Client.GetAsync("/metrics");
+        Assert.Equal(HttpStatusCode.OK, rsp.StatusCode);
+        Assert.Equal("text/plain", rsp.Content.Headers.ContentType?.MediaType);
+        return await rsp.Content.ReadAsStringAsync();
+    }
+
+    [GeneratedRegex("""^db_client_connection_count\{(?=[^}]*db_client_connection_pool_name="users")(?=[^}]*db_client_connection_state="(?<state>\w+)")[^}]*\} (?<value>\d+)""", RegexOptions.Multiline)]
+    private static partial Regex PoolConnectionCount();
+
+    [GeneratedRegex("""^db_client_connection_max\{[^}]*db_client_connection_pool_name="users"[^}]*\} \d+""", RegexOptions.Multiline)]
+    private static partial Regex PoolMax();
+}
