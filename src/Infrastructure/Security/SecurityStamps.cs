@@ -15,6 +15,15 @@ internal static class SecurityStamps
 
     public static async Task ValidateAsync(TokenValidatedContext context)
     {
+        // Outside /api (health, metrics, Swagger) no route acts on the caller: a token sent there is ignored rather
+        // than checked, so a probe that carries one never depends on the database (a /health/live that turned 503
+        // while PostgreSQL is down would get a healthy process restarted).
+        if (!context.HttpContext.Request.Path.StartsWithSegments("/api"))
+        {
+            context.NoResult();
+            return;
+        }
+
         var principal = context.Principal!;
         var role = principal.FindFirst(Caller.RoleClaim)?.Value;
         if (!Guid.TryParse(principal.FindFirst(Tokens.StampClaim)?.Value, out var stamp) || role is null)
