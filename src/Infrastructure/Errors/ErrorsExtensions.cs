@@ -12,6 +12,10 @@ internal static class ErrorsExtensions
         builder.Services.AddSingleton<IProblemDetailsWriter, ProblemJsonWriter>();
         builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = Problems.Customize);
         builder.Services.AddExceptionHandler<ExceptionHandler>();
+        // The JWT handler logs any exception from token validation (the security-stamp read while PostgreSQL is down)
+        // as an error with its stack trace, then rethrows it to ExceptionHandler, which logs it once more as what it is
+        // (a 503 warning, or a 500 error with the stack trace): one line per failure is enough.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Authentication.JwtBearer.JwtBearerHandler", LogLevel.Critical);
         return builder;
     }
 

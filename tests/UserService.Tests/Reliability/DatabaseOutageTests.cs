@@ -84,12 +84,14 @@ public sealed class DatabaseOutageTests(PostgresCluster cluster) : IClassFixture
         var firstSuccessAfterStart = all.FirstOrDefault(e => e.SentAt > starting && e.Answered && e.Code < 300);
         var unavailable = all.Where(e => e.Status == HttpStatusCode.ServiceUnavailable).ToList();
         Report($"Outage: stop took {(down - stopping).TotalMilliseconds:F0} ms, down for {(starting - down).TotalSeconds:F1} s, start took {(up - starting).TotalMilliseconds:F0} ms");
-        Report($"Recovery: /health/ready 200 again {(readyAgain - up)?.TotalMilliseconds:F0} ms after PostgreSQL was up; first successful request sent {(firstSuccessAfterStart?.SentAt - up)?.TotalMilliseconds:F0} ms after it");
+        Report($"Recovery: /health/ready 200 again {(readyAgain - up)?.TotalMilliseconds:F0} ms after PostgreSQL was up; first request served after the restart answered {(firstSuccessAfterStart?.DoneAt - up)?.TotalMilliseconds:F0} ms after it");
         Report($"{all.Count} requests: {Exchange.Summary(all)}; in the outage window: {Exchange.Summary(inOutage)}; after recovery: {Exchange.Summary(afterRecovery)}");
         Report($"503 latency: max {unavailable.Select(e => e.Elapsed.TotalMilliseconds).DefaultIfEmpty().Max():F0} ms; any answer: max {all.Max(e => e.Elapsed.TotalMilliseconds):F0} ms");
         Report($"During the outage: /health/ready {readyDuringOutage.Code}, /health/live {liveDuringOutage.Code}");
         Report($"Slowest: {string.Join("; ", all.OrderByDescending(e => e.Elapsed).Take(5))}");
-        foreach (var line in service.Output.Where(l => l.Contains("Database unavailable", StringComparison.Ordinal)).DistinctBy(l => l[(l.IndexOf(':', StringComparison.Ordinal) + 1)..]).Take(10))
+        foreach (var line in service.Output.Where(l => l.Contains("warn:", StringComparison.Ordinal) || l.Contains("fail:", StringComparison.Ordinal) || l.Contains("crit:", StringComparison.Ordinal))
+                     .Select(l => System.Text.RegularExpressions.Regex.Replace(l, @"^.*?(warn|fail|crit): | => .*RequestId:\S+|\[\d+\]", ""))
+                     .Select(l => l.Length > 160 ? l[..160] : l).Distinct().Take(12))
         {
             Report(line);
         }
