@@ -9,12 +9,6 @@ internal static class DatabaseExtensions
     public const string ConnectionStringName = "Users";
 
     /// <summary>
-    /// Seconds to open a connection, waiting for a free pooled one included (Npgsql's <c>Timeout</c>), when the
-    /// operator does not set it: a request that cannot get a connection answers 503 after this long.
-    /// </summary>
-    public const int DefaultTimeoutSeconds = 5;
-
-    /// <summary>
     /// Seconds any one statement may run (Npgsql's <c>Command Timeout</c>), when the operator does not set it. Our
     /// statements take milliseconds; one that waits this long is blocked (a lock, an overloaded server) and answers
     /// 503 rather than holding its pooled connection and its client.
@@ -55,12 +49,8 @@ internal static class DatabaseExtensions
         }
 
         // The builder writes back only what was given, under canonical keywords: so "not set" is "not in it".
+        // (Timeout, for opening a connection and for waiting for a pooled one, keeps Npgsql's 15 s default.)
         var given = new DbConnectionStringBuilder { ConnectionString = csb.ConnectionString };
-        if (!given.ContainsKey("Timeout"))
-        {
-            csb.Timeout = DefaultTimeoutSeconds;
-        }
-
         if (!given.ContainsKey("Command Timeout"))
         {
             csb.CommandTimeout = DefaultCommandTimeoutSeconds;
