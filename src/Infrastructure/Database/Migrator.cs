@@ -16,15 +16,29 @@ internal sealed partial class Migrator(NpgsqlDataSource dataSource, IConfigurati
     public async Task MigrateAsync(CancellationToken cancellationToken)
     {
         await using var lockConnection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using (var command = new NpgsqlCommand("SELECT pg_advisory_lock(@key)", lockConnection))
-        {
-            command.Parameters.AddWithValue("key", LockKey);
-            await command.ExecuteNonQueryAsync(cancellationToken);
-        }
+        await LockAsync(lockConnection, "SELECT pg_advisory_lock(@key)", cancellationToken);
+        Upgrade();
 
-        // DbUp opens its own connection; the lock above is held by this session until it closes.
+        // Explicitly: with No Reset On Close (a default, see DatabaseExtensions) nothing else releases the lock when
+        // the connection returns to the pool, and the next instance would wait on it for good. (On failure the
+        // process exits, which closes the connection and so releases the lock.)
+        await LockAsync(lockConnection, "SELECT pg_advisory_unlock(@key)", cancellationToken);
+    }
+
+    static async Task LockAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        command.Parameters.AddWithValue("key", LockKey);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    void Upgrade()
+    {
+        // DbUp opens its own connection, unpooled so that it closes when DbUp is done instead of idling outside
+        // the data source's pool (and its Maximum Pool Size) for minutes.
+        var connectionString = new NpgsqlConnectionStringBuilder(DatabaseExtensions.ConnectionString(configuration)) { Pooling = false };
         var upgrader = DeployChanges.To
-            .PostgresqlDatabase(configuration.GetConnectionString(DatabaseExtensions.ConnectionStringName))
+            .PostgresqlDatabase(connectionString.ConnectionString)
             .WithScriptsEmbeddedInAssembly(typeof(Migrator).Assembly, name => name.Contains(".Migrations.", StringComparison.Ordinal))
             .WithTransactionPerScript()
             .LogTo(new DbUpLog(logger))
