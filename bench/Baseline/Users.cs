@@ -27,10 +27,21 @@ internal static class Users
 
     static readonly byte[] CursorKey = "UserService/List/Cursor/v1"u8.ToArray();
 
-    /// <summary>The same pool settings as the service gets from the bench, under its own application name.</summary>
+    /// <summary>
+    /// The connection string the bench gives the service, over the same defaults the service applies (see
+    /// src/Infrastructure/Database/DatabaseExtensions.cs), under its own application name: a ratio then measures
+    /// the code path, not a pool setting.
+    /// </summary>
     public static NpgsqlDataSource CreateDataSource(string? connectionString)
     {
-        var csb = new NpgsqlConnectionStringBuilder(connectionString) { ApplicationName = "Baseline" };
+        var csb = new NpgsqlConnectionStringBuilder { MaxAutoPrepare = 20, NoResetOnClose = true };
+        var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
+        foreach (string keyword in given.Keys)
+        {
+            csb[keyword] = given[keyword];
+        }
+
+        csb.ApplicationName = "Baseline";
         return NpgsqlDataSource.Create(csb.ConnectionString);
     }
 
