@@ -74,8 +74,8 @@ scenario_name() {
 table() { # target with_ratios scenario...
     local target=$1 with_ratio=$2 s c w v b r cell row
     shift 2
-    echo "| scenario | conns | req/s | p50 ms | p99 ms | non-2xx | socket errors | peak RSS MB | peak backends |"
-    echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+    echo "| scenario | conns | req/s | p50 ms | p99 ms | non-2xx | socket errors | peak RSS MB | peak backends | CPU µs/req (process + PostgreSQL) |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
     for s in "$@"; do
         [[ " $scenarios " == *" $s "* ]] || continue
         for c in $connections; do
@@ -91,7 +91,7 @@ table() { # target with_ratios scenario...
                 fi
                 row="$row | $cell"
             done
-            echo "$row |"
+            echo "$row | $(figure "$target" "$s" "$c" cpu) + $(figure "$target" "$s" "$c" pgcpu) |"
         done
     done
 }
@@ -151,7 +151,7 @@ Written by \`bench/run.sh\` on $(date -u '+%Y-%m-%d %H:%M UTC'); what the figure
 | software | .NET $(dotnet --list-runtimes | awk '/NETCore.App/ { v = $2 } END { print v }'), $(postgres_version), wrk $(wrk -v 2>&1 | awk 'NR == 1 { print $2 }') |
 | service | \`$(git -C "$repo" rev-parse --short HEAD)$(git -C "$repo" diff --quiet HEAD -- src 2>/dev/null || echo '+dirty')\`, Release, \`dotnet UserService.dll\`; runtimeconfig: ${gc:-defaults}${BENCH_SERVICE_ENV:+; env \`$BENCH_SERVICE_ENV\`} |
 | database | PostgreSQL on 127.0.0.1:$pg_port (scripts/postgres.sh), $(figure_users) users; connection string \`$service_cs\` (the baseline: the same, Application Name=Baseline) |
-| load | wrk, 2 threads, ${connections// / and } connections, $duration s per run after a $warmup s warm-up, median of $rounds runs (POST: 1 run), service and baseline runs interleaved; each run waits for the machine to be quiet first |
+| load | wrk, 2 threads, ${connections// / and } connections, $duration s per run (POST: $post_duration s, 1 run) after a $warmup s warm-up, median of $rounds runs, service and baseline runs interleaved; each run first waits for the machine to be quiet |
 
 ## UserService (in brackets: ratio to the baseline)
 
@@ -173,7 +173,7 @@ Process start to \`/health/ready\` = 200, against a ready database: median **${s
 
 $(targets)
 
-Busy CPU seen just before the runs (other work on the machine; the script waits up to 20 s for ≤ 15%): at most $(awk -F'\t' '{ print $12 }' "$tsv" | sort -n | tail -n 1)%. Raw figures: \`bench/out/runs/$run_id.tsv\`.
+Busy CPU seen just before the runs (other work on this shared machine; the script waits up to 15 s for ≤ 15%): at most $(awk -F'\t' '{ print $12 }' "$tsv" | sort -n | tail -n 1)%. Raw figures: \`bench/out/runs/$run_id.tsv\`.
 MD
 }
 
