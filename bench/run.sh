@@ -84,6 +84,8 @@ table() { # target with_ratios scenario...
             for w in rps p50 p99 errors sockerr rss backends; do
                 v=$(figure "$target" "$s" "$c" "$w")
                 cell=$(fmt "$w" "$v")
+                # No request completed within the run: wrk has no latency to report.
+                if [[ $w == p50 || $w == p99 ]] && [[ $(figure "$target" "$s" "$c" rps) == 0* ]]; then cell="none completed"; fi
                 if $with_ratio && [[ $w == @(rps|p50|p99|rss|backends) ]]; then
                     b=$(figure baseline "$s" "$c" "$w")
                     r=$(ratio "$v" "$b")
@@ -91,7 +93,11 @@ table() { # target with_ratios scenario...
                 fi
                 row="$row | $cell"
             done
-            echo "$row | $(figure "$target" "$s" "$c" cpu) + $(figure "$target" "$s" "$c" pgcpu) |"
+            if [[ $(figure "$target" "$s" "$c" rps) == 0* ]]; then
+                echo "$row | – |"
+            else
+                echo "$row | $(figure "$target" "$s" "$c" cpu) + $(figure "$target" "$s" "$c" pgcpu) |"
+            fi
         done
     done
 }
@@ -132,6 +138,17 @@ targets() {
     check "peak RSS under load < 200 MB" "$ok" "peak $(fmt rss "$worst") MB (VmRSS sampled every 100 ms; VmHWM at the end $(fmt rss "$service_hwm") MB)"
 }
 
+post_section() {
+    [[ " $scenarios " == *" post "* ]] || return 0
+    cat <<MD
+## Sign-up (POST, reported apart: dominated by PBKDF2 with 210,000 iterations)
+
+$(table service false post)
+
+Each sign-up costs ~$(figure service post "${connections%% *}" cpu | awk '{ printf "%.0f", $1 / 1000 }') ms of CPU, so $(nproc) cores complete about $(figure service post "${connections%% *}" rps | awk '{ printf "%.0f", $1 }') per second. The hash runs on the request's thread with no admission limit: with many sign-ups in flight they all share the cores and finish together, late (at 256 connections, ~256 × that CPU / $(nproc) cores each), and every other request waits for CPU meanwhile. See README.md.
+MD
+}
+
 report() {
     local startup_median gc cpu
     startup_median=$(median <"$runs/$run_id-startup.txt")
@@ -161,9 +178,7 @@ $(table service true get list search patch)
 
 $(table baseline false get list search patch)
 
-## Sign-up (POST, reported apart: dominated by PBKDF2 with 210,000 iterations)
-
-$(table service false post)
+$(post_section)
 
 ## Start-up
 
