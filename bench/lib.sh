@@ -111,13 +111,15 @@ publish() { # project folder [msbuild properties...]
     dotnet publish "$project" -c Release -o "$dir" --nologo -v quiet "$@" >&2
 }
 
-# Seeds once: the rows stay in the cluster (under /tmp) and are reused by the next run. Needs the service
-# (on port $1) up, so that its migrations have made the schema and it can make the one password hash.
+# Seeds once: the rows stay in the cluster (under /tmp) and are reused by the next run, their names put back
+# (PATCH runs rename users, and searches must find the same names every run). Needs the service (on port $1)
+# up, so that its migrations have made the schema and it can make the one password hash.
 seed() {
     local port=$1 have hash
     have=$("${psql_[@]}" -c "SELECT count(*) FROM users WHERE email LIKE 'user%@seed.bench'")
     if ((have >= users)); then
-        log "seed: $have users already there"
+        log "seed: $have users already there; restoring their names"
+        "${psql_[@]}" -v insert=false -v hash= -f "$bench/seed.sql"
         return
     fi
     log "seed: inserting $users users"
@@ -127,7 +129,7 @@ seed() {
     hash=$("${psql_[@]}" -c "SELECT password_hash FROM users WHERE lower(email) = 'hash-source@seed.bench'")
     [[ -n $hash ]] || die "seed: could not create the hash-source user"
     "${psql_[@]}" -c "DELETE FROM users WHERE email LIKE 'user%@seed.bench'"
-    "${psql_[@]}" -v n="$users" -v hash="$hash" -f "$bench/seed.sql"
+    "${psql_[@]}" -v insert=true -v n="$users" -v hash="$hash" -f "$bench/seed.sql"
 }
 
 # Request inputs: every seeded id in random order, and list cursors spread over the whole table (walked through
@@ -213,7 +215,7 @@ measure() { # label port pid application_name scenario conns round
         get) script=get.lua args=("$data/ids.txt") ;;
         list) script=list.lua args=("$data/cursors.txt") ;;
         search) script=search.lua args=("$bench/lua/terms.txt") ;;
-        patch) script=patch.lua args=("$data/ids.txt") ;;
+        patch) script=patch.lua args=("$data/ids.txt" "$bench/lua/terms.txt") ;;
         post) script=post.lua timeout=60 secs=$post_duration ;;
         *) die "unknown scenario $scenario" ;;
     esac
