@@ -6,12 +6,19 @@ namespace UserService.Features.Users.List;
 internal static class Data
 {
     // Keyset pagination on the time-ordered UUIDv7 primary key: newest last, stable under concurrent inserts.
-    // ILIKE on each column can use its trigram index.
-    const string PageSql = $"""
+    // Without q, one statement per shape: each is prepared once per connection and keeps one cached plan, an index
+    // range scan (a catch-all "@after IS NULL OR id > @after" is re-planned on every call, and its generic plan
+    // would scan from the first row). With q, the catch-all stays: PostgreSQL plans it for each pattern, so that a
+    // rare term can use the trigram indexes that ILIKE on each column can use.
+    const string FirstPageSql = $"SELECT {UserRow.Columns} FROM users ORDER BY id LIMIT @take";
+
+    const string NextPageSql = $"SELECT {UserRow.Columns} FROM users WHERE id > @after ORDER BY id LIMIT @take";
+
+    const string SearchSql = $"""
         SELECT {UserRow.Columns}
         FROM users
         WHERE (@after::uuid IS NULL OR id > @after)
-          AND (@pattern::text IS NULL OR email ILIKE @pattern OR full_name ILIKE @pattern)
+          AND (email ILIKE @pattern OR full_name ILIKE @pattern)
         ORDER BY id
         LIMIT @take
         """;
@@ -20,10 +27,11 @@ internal static class Data
     public static Task<List<UserRow>> PageAsync(NpgsqlDataSource db, Guid? after, string? q, int limit, CancellationToken ct)
     {
         var pattern = string.IsNullOrEmpty(q) ? null : $"%{EscapeLike(q)}%";
+        var sql = pattern is not null ? SearchSql : after is null ? FirstPageSql : NextPageSql;
         return ReadRetry.OnceAsync(async ct =>
         {
             await using var connection = await db.OpenConnectionAsync(ct);
-            var rows = await connection.QueryAsync<UserRow>(new CommandDefinition(PageSql, new { after, pattern, take = limit + 1 }, cancellationToken: ct));
+            var rows = await connection.QueryAsync<UserRow>(new CommandDefinition(sql, new { after, pattern, take = limit + 1 }, cancellationToken: ct));
             return rows.AsList();
         }, ct);
     }

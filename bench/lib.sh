@@ -1,0 +1,290 @@
+# Shared by bench/run.sh and bench/ab.sh (sourced, not run). Knobs: see the header of bench/run.sh.
+# shellcheck shell=bash disable=SC2034,SC2154  # globals shared with the scripts that source this file
+
+bench=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(dirname "$bench")
+out=$bench/out
+data=$out/data
+runs=$out/runs
+
+pool=${BENCH_POOL_SIZE:-16}
+connections=${BENCH_CONNECTIONS:-32 256}
+duration=${BENCH_DURATION:-10}
+post_duration=${BENCH_POST_DURATION:-20}
+warmup=${BENCH_WARMUP:-3}
+rounds=${BENCH_ROUNDS:-3}
+users=${BENCH_USERS:-100000}
+pg_port=${BENCH_PG_PORT:-55433}
+token=${BENCH_TOKEN:-}
+run_id=$(date +%Y%m%d%H%M%S)
+quiet_budget=${BENCH_QUIET_BUDGET:-120}
+
+# Our own cluster, whatever the caller's shell points at.
+unset USERSERVICE_PG_DATA ConnectionStrings__Users
+export USERSERVICE_PG_PORT=$pg_port
+export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 MSBUILDDISABLENODEREUSE=1
+
+cs_base="Host=127.0.0.1;Port=$pg_port;Database=users;Username=postgres;Maximum Pool Size=$pool"
+psql_=(psql -X -q -At -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$pg_port" -U postgres -d users)
+auth=()
+if [[ -n $token ]]; then auth=(-H "Authorization: Bearer $token"); fi
+
+log() { echo "bench: $*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+# ---------------------------------------------------------------------------------------------- processes
+
+started_pg=false
+started_pids=()
+
+stop_pid() {
+    if [[ -n $1 ]] && kill -TERM "$1" 2>/dev/null; then wait "$1" 2>/dev/null || true; fi
+}
+
+cleanup() {
+    local pid
+    for pid in "${started_pids[@]}"; do stop_pid "$pid"; done
+    if $started_pg; then "$repo/scripts/postgres.sh" stop || true; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+start_postgres() {
+    if ! "$repo/scripts/postgres.sh" status >/dev/null 2>&1; then started_pg=true; fi
+    "$repo/scripts/postgres.sh" start
+}
+
+# Prints the status code of GET path, or nothing when nothing listens. No fork: fine-grained start-up timing.
+http_status() {
+    local port=$1 path=$2 fd code=''
+    exec {fd}<>"/dev/tcp/127.0.0.1/$port" || return 0
+    printf 'GET %s HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n' "$path" >&"$fd"
+    read -r -t 5 _ code _ <&"$fd" || true
+    exec {fd}>&-
+    echo "$code"
+}
+
+wait_ready() { # pid port path
+    local i
+    for ((i = 0; i < 6000; i++)); do
+        [[ $(http_status "$2" "$3" 2>/dev/null) == 200 ]] && return 0
+        kill -0 "$1" 2>/dev/null || die "process $1 exited before it was ready"
+        sleep 0.01
+    done
+    die "process $1 not ready after 60 s"
+}
+
+# Starts a published app from its own folder, as in a container (WORKDIR /app): the content root is the working
+# directory, and started from anywhere else the service would not find its appsettings.json (nor its log levels).
+# Sets started_pid.   start_app folder dll port connection-string [NAME=value...]
+start_app() {
+    local dir=$1 dll=$2 port=$3 cs=$4
+    shift 4
+    (cd "$dir" && exec env ASPNETCORE_ENVIRONMENT=Production ConnectionStrings__Users="$cs" "$@" \
+        dotnet "$dll" --urls "http://127.0.0.1:$port") >>"$out/$(basename "$dir").log" 2>&1 &
+    started_pid=$!
+    started_pids+=("$started_pid")
+}
+
+# ---------------------------------------------------------------------------------------------- setup
+
+setup_tools() {
+    local missing=()
+    command -v wrk >/dev/null || missing+=(wrk)
+    command -v curl >/dev/null || missing+=(curl)
+    if ((${#missing[@]})); then
+        [[ $(id -u) -eq 0 ]] || die "missing ${missing[*]}; install with: sudo apt-get install -y ${missing[*]}"
+        log "installing ${missing[*]} with apt-get"
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get update >&2 || log "warning: apt-get update failed; trying the install anyway"
+        apt-get install -y "${missing[@]}" >&2
+    fi
+    command -v dotnet >/dev/null || die "the .NET SDK (dotnet) is not on PATH"
+    mkdir -p "$out" "$runs" "$data"
+}
+
+publish() { # project folder [msbuild properties...]
+    local project=$1 dir=$2
+    shift 2
+    log "publishing $(basename "$project") (Release) into ${dir#"$repo"/} $*"
+    rm -rf "$dir"
+    dotnet publish "$project" -c Release -o "$dir" --nologo -v quiet "$@" >&2
+}
+
+# Seeds once: the rows stay in the cluster (under /tmp) and are reused by the next run, their names put back
+# (PATCH runs rename users, and searches must find the same names every run). Needs the service (on port $1)
+# up, so that its migrations have made the schema and it can make the one password hash.
+seed() {
+    local port=$1 have hash
+    have=$("${psql_[@]}" -c "SELECT count(*) FROM users WHERE email LIKE 'user%@seed.bench'")
+    if ((have >= users)); then
+        log "seed: $have users already there; restoring their names"
+        "${psql_[@]}" -v insert=false -v hash= -f "$bench/seed.sql"
+        return
+    fi
+    log "seed: inserting $users users"
+    curl -s -o /dev/null "${auth[@]}" -H 'Content-Type: application/json' \
+        -d '{"email":"hash-source@seed.bench","password":"correct horse battery staple","fullName":"Hash Source"}' \
+        "http://127.0.0.1:$port/api/users"
+    hash=$("${psql_[@]}" -c "SELECT password_hash FROM users WHERE lower(email) = 'hash-source@seed.bench'")
+    [[ -n $hash ]] || die "seed: could not create the hash-source user"
+    "${psql_[@]}" -c "DELETE FROM users WHERE email LIKE 'user%@seed.bench'"
+    "${psql_[@]}" -v insert=true -v n="$users" -v hash="$hash" -f "$bench/seed.sql"
+}
+
+# Request inputs: every seeded id in random order, and list cursors spread over the whole table (walked through
+# the API of the service on port $1, since a cursor is opaque and signed), "-" standing for the first page.
+make_inputs() {
+    local port=$1 url body cursor=''
+    "${psql_[@]}" -c "SELECT id FROM users WHERE email LIKE 'user%@seed.bench' ORDER BY random()" >"$data/ids.txt"
+    echo - >"$data/cursors.txt"
+    while :; do
+        url="http://127.0.0.1:$port/api/users?limit=200${cursor:+&cursor=$cursor}"
+        body=$(curl -sf "${auth[@]}" "$url") || die "cursor walk failed at $url"
+        cursor=$(sed -n 's/.*"nextCursor":"\([^"]*\)".*/\1/p' <<<"$body")
+        [[ -n $cursor ]] || break
+        echo "$cursor" >>"$data/cursors.txt"
+    done
+    log "inputs: $(wc -l <"$data/ids.txt") ids, $(wc -l <"$data/cursors.txt") list cursors"
+}
+
+# ---------------------------------------------------------------------------------------------- measuring
+
+# Percentage of CPU time the whole machine spent busy over half a second.
+cpu_busy() {
+    local _ a b c d e f g h t1 i1 t2 i2
+    read -r _ a b c d e f g h _ </proc/stat
+    t1=$((a + b + c + d + e + f + g + h)) i1=$((d + e))
+    sleep 0.5
+    read -r _ a b c d e f g h _ </proc/stat
+    t2=$((a + b + c + d + e + f + g + h)) i2=$((d + e))
+    echo $((100 - 100 * (i2 - i1) / (t2 - t1 > 0 ? t2 - t1 : 1)))
+}
+
+# Other engineers' builds and tests share these 2 cores: before a run, wait (up to 15 s, and $quiet_budget
+# seconds over the whole benchmark) for the machine to calm down. Sets busy to the figure seen last.
+quiet_waited=0
+wait_for_quiet() {
+    local i
+    for ((i = 0; i < 30; i++)); do
+        busy=$(cpu_busy)
+        ((busy <= 15 || quiet_waited >= quiet_budget * 2)) && return
+        quiet_waited=$((quiet_waited + 1))
+    done
+}
+
+# Samples every ~100 ms until $prefix.stop exists: the process's resident set (kB) into $prefix.rss, and the
+# PostgreSQL backends under its application name into $prefix.backends (one psql session runs every query).
+sample() { # pid application_name prefix
+    local pid=$1 app=$2 prefix=$3 key value _
+    while [[ ! -e $prefix.stop ]]; do
+        while read -r key value _; do
+            if [[ $key == VmRSS: ]]; then echo "$value" >>"$prefix.rss"; break; fi
+        done <"/proc/$pid/status"
+        echo "SELECT count(*) FROM pg_stat_activity WHERE application_name = '$app';"
+        sleep 0.1
+    done | "${psql_[@]}" >"$prefix.backends"
+}
+
+max_of() { sort -n "$1" 2>/dev/null | tail -n 1; }
+
+# CPU time (user + system) the process has used so far, in clock ticks.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+
+# "pid ticks" of every PostgreSQL backend under an application name (the backends run on this machine).
+pg_ticks() {
+    local backend
+    for backend in $("${psql_[@]}" -c "SELECT pid FROM pg_stat_activity WHERE application_name = '$1'"); do
+        awk -v p="$backend" '{ print p, $14 + $15 }' "/proc/$backend/stat" 2>/dev/null || true
+    done
+}
+
+# Ticks the backends used between two pg_ticks snapshots (a backend that is new counts whole).
+pg_ticks_used() { awk 'NR == FNR { before[$1] = $2; next } { used += $2 - before[$1] } END { print used + 0 }' "$1" "$2"; }
+ms() { awk -v us="$1" 'BEGIN { printf "%.2f", us / 1000 }'; }
+
+# One wrk run; with round "warmup" the figures are thrown away, otherwise they are appended to $tsv:
+#   label scenario conns round rps p50_us p99_us non2xx socket_errors peak_rss_kb peak_backends busy_before
+#   cpu_us_per_request pg_cpu_us_per_request
+# CPU per request (the process's own user + system time over the requests it answered) is the figure that other
+# load on the machine disturbs least: it tells a lever's effect when requests/s are noisy. The same for the
+# PostgreSQL backends that served the process.
+measure() { # label port pid application_name scenario conns round
+    local label=$1 port=$2 pid=$3 app=$4 scenario=$5 conns=$6 round=$7 script args=() timeout=10 secs=$duration
+    case $scenario in
+        get) script=get.lua args=("$data/ids.txt") ;;
+        list) script=list.lua args=("$data/cursors.txt") ;;
+        search) script=search.lua args=("$bench/lua/terms.txt") ;;
+        patch) script=patch.lua args=("$data/ids.txt" "$bench/lua/terms.txt") ;;
+        post) script=post.lua timeout=60 secs=$post_duration ;;
+        *) die "unknown scenario $scenario" ;;
+    esac
+    if [[ $round == warmup ]]; then secs=$warmup; fi
+    local wrk_=(wrk -t2 "-c$conns" "-d${secs}s" --timeout "${timeout}s" -s "$bench/lua/$script" "http://127.0.0.1:$port" -- "${args[@]}")
+
+    if [[ $round == warmup ]]; then
+        BENCH_TOKEN=$token BENCH_RUN_ID="$run_id-$label-w$conns" "${wrk_[@]}" >/dev/null
+        return
+    fi
+
+    local prefix=$runs/$run_id-$label-$scenario-$conns-$round sampler result ticks
+    wait_for_quiet
+    rm -f "$prefix".*
+    sample "$pid" "$app" "$prefix" &
+    sampler=$!
+    pg_ticks "$app" >"$prefix.pg0"
+    ticks=$(cpu_ticks "$pid")
+    result=$(BENCH_TOKEN=$token BENCH_RUN_ID="$run_id-$label-$conns-$round" "${wrk_[@]}" | tee "$prefix.wrk" | grep '^RESULT') ||
+        die "wrk printed no result; see $prefix.wrk"
+    ticks=$(($(cpu_ticks "$pid") - ticks))
+    pg_ticks "$app" >"$prefix.pg1"
+    touch "$prefix.stop"
+    wait "$sampler"
+
+    local requests rps p50_us p99_us non2xx connect read write timeout kv errors cpu pg_cpu
+    for kv in ${result#RESULT }; do
+        case ${kv%%=*} in
+            requests | rps | p50_us | p99_us | non2xx | connect | read | write | timeout) printf -v "${kv%%=*}" %s "${kv#*=}" ;;
+        esac
+    done
+    errors=$((connect + read + write + timeout))
+    cpu=$((ticks * 1000000 / $(getconf CLK_TCK) / (requests > 0 ? requests : 1)))
+    pg_cpu=$(($(pg_ticks_used "$prefix.pg0" "$prefix.pg1") * 1000000 / $(getconf CLK_TCK) / (requests > 0 ? requests : 1)))
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$label" "$scenario" "$conns" "$round" "$rps" "$p50_us" \
+        "$p99_us" "$non2xx" "$errors" "$(max_of "$prefix.rss")" "$(max_of "$prefix.backends")" "$busy" "$cpu" "$pg_cpu" >>"$tsv"
+    log "$(printf '%-9s %-6s c%-3s #%s %7.0f req/s  p50 %7s ms  p99 %7s ms  CPU %4s+%-4s us/req  non-2xx %s  socket errors %s  (busy before: %s%%)' \
+        "$label" "$scenario" "$conns" "$round" "$rps" "$(ms "$p50_us")" "$(ms "$p99_us")" "$cpu" "$pg_cpu" "$non2xx" "$errors" "$busy")"
+}
+
+median() { sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) print ""; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+# Column k of the runs of label/scenario/conns in $tsv.
+col() { awk -F'\t' -v t="$1" -v s="$2" -v c="$3" -v k="$4" '$1 == t && $2 == s && $3 == c { print $k }' "$tsv"; }
+
+# A figure of the report: median of the rounds (rps, latency), sum (errors) or maximum (memory, backends, busy).
+figure() { # label scenario conns what
+    case $4 in
+        rps) col "$1" "$2" "$3" 5 | median ;;
+        p50) col "$1" "$2" "$3" 6 | median ;;
+        p99) col "$1" "$2" "$3" 7 | median ;;
+        errors) col "$1" "$2" "$3" 8 | awk '{ n += $1 } END { print n + 0 }' ;;
+        sockerr) col "$1" "$2" "$3" 9 | awk '{ n += $1 } END { print n + 0 }' ;;
+        rss) col "$1" "$2" "$3" 10 | sort -n | tail -n 1 ;;
+        backends) col "$1" "$2" "$3" 11 | sort -n | tail -n 1 ;;
+        busy) col "$1" "$2" "$3" 12 | sort -n | tail -n 1 ;;
+        cpu) col "$1" "$2" "$3" 13 | median ;;
+        pgcpu) col "$1" "$2" "$3" 14 | median ;;
+    esac
+}
+
+fmt() { # what value
+    [[ -n $2 ]] || { echo "–"; return; }
+    case $1 in
+        rps) awk -v v="$2" 'BEGIN { printf "%.0f", v }' ;;
+        p50 | p99) ms "$2" ;;
+        rss) awk -v v="$2" 'BEGIN { printf "%.0f", v / 1024 }' ;;
+        *) echo "$2" ;;
+    esac
+}
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b == 0) print ""; else printf "%.2f", a / b }'; }
