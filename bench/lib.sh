@@ -200,7 +200,11 @@ pg_ticks() {
 }
 
 # Ticks the backends used between two pg_ticks snapshots (a backend that is new counts whole).
-pg_ticks_used() { awk 'NR == FNR { before[$1] = $2; next } { used += $2 - before[$1] } END { print used + 0 }' "$1" "$2"; }
+# Empty when the first snapshot found no backend (nothing to compare with).
+pg_ticks_used() {
+    [[ -s $1 ]] || return 0
+    awk 'FILENAME == ARGV[1] { before[$1] = $2; next } { used += $2 - before[$1] } END { print used + 0 }' "$1" "$2"
+}
 ms() { awk -v us="$1" 'BEGIN { printf "%.2f", us / 1000 }'; }
 
 # One wrk run; with round "warmup" the figures are thrown away, otherwise they are appended to $tsv:
@@ -249,7 +253,8 @@ measure() { # label port pid application_name scenario conns round
     done
     errors=$((connect + read + write + timeout))
     cpu=$((ticks * 1000000 / $(getconf CLK_TCK) / (requests > 0 ? requests : 1)))
-    pg_cpu=$(($(pg_ticks_used "$prefix.pg0" "$prefix.pg1") * 1000000 / $(getconf CLK_TCK) / (requests > 0 ? requests : 1)))
+    pg_cpu=$(pg_ticks_used "$prefix.pg0" "$prefix.pg1")
+    if [[ -n $pg_cpu ]]; then pg_cpu=$((pg_cpu * 1000000 / $(getconf CLK_TCK) / (requests > 0 ? requests : 1))); fi
     printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$label" "$scenario" "$conns" "$round" "$rps" "$p50_us" \
         "$p99_us" "$non2xx" "$errors" "$(max_of "$prefix.rss")" "$(max_of "$prefix.backends")" "$busy" "$cpu" "$pg_cpu" >>"$tsv"
     log "$(printf '%-9s %-6s c%-3s #%s %7.0f req/s  p50 %7s ms  p99 %7s ms  CPU %4s+%-4s us/req  non-2xx %s  socket errors %s  (busy before: %s%%)' \
@@ -259,7 +264,7 @@ measure() { # label port pid application_name scenario conns round
 median() { sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) print ""; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 # Column k of the runs of label/scenario/conns in $tsv.
-col() { awk -F'\t' -v t="$1" -v s="$2" -v c="$3" -v k="$4" '$1 == t && $2 == s && $3 == c { print $k }' "$tsv"; }
+col() { awk -F'\t' -v t="$1" -v s="$2" -v c="$3" -v k="$4" '$1 == t && $2 == s && $3 == c && $k != "" { print $k }' "$tsv"; }
 
 # A figure of the report: median of the rounds (rps, latency), sum (errors) or maximum (memory, backends, busy).
 figure() { # label scenario conns what
