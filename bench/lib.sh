@@ -29,6 +29,25 @@ psql_=(psql -X -q -At -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$pg_port" -U postgres 
 auth=()
 if [[ -n $token ]]; then auth=(-H "Authorization: Bearer $token"); fi
 
+# Identity: the service signs tokens with this key and creates this admin at startup (when no admin exists); the
+# token lives for the whole run, and throttling (a defence against password guessing) must not shape the load.
+admin_email=bench-admin@seed.bench
+admin_password='bench admin password'
+identity_env=(Jwt__SigningKey=bench-only-signing-key-0123456789abcdef Jwt__Lifetime=04:00:00
+    "Admin__Email=$admin_email" "Admin__Password=$admin_password"
+    Throttling__AddressPermitLimit=1000000000 Throttling__AccountPermitLimit=1000000000)
+
+# Signs in as the bench's admin (unless BENCH_TOKEN was given): every request then carries its bearer token, so
+# each measured request includes the token check (signature plus one security-stamp lookup in PostgreSQL).
+sign_in() {
+    [[ -z $token ]] || return 0
+    token=$(curl -sf -H 'Content-Type: application/json' \
+        -d "{\"email\":\"$admin_email\",\"password\":\"$admin_password\"}" \
+        "http://127.0.0.1:$1/api/auth/token" | sed -n 's/.*"accessToken":"\([^"]*\)".*/\1/p')
+    [[ -n $token ]] || die "sign-in as $admin_email failed"
+    auth=(-H "Authorization: Bearer $token")
+}
+
 log() { echo "bench: $*" >&2; }
 die() { log "error: $*"; exit 1; }
 

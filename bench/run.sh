@@ -11,7 +11,7 @@
 #   BENCH_DURATION [10]  BENCH_POST_DURATION [20]  BENCH_WARMUP [3]  BENCH_ROUNDS [3]
 #                                 seconds per run, per sign-up run, of warm-up; runs per figure (their median)
 #   BENCH_USERS [100000]          seeded users (seeded once, reused while the cluster keeps them)
-#   BENCH_TOKEN                   bearer token sent on every request (for when the API needs one)
+#   BENCH_TOKEN                   bearer token sent on every request (default: the bench admin's, signed in at start)
 #   BENCH_SERVICE_ENV             extra env for the service only, e.g. "DOTNET_gcServer=0"
 #   BENCH_SERVICE_CS_EXTRA        appended to the service's connection string, e.g. "Max Auto Prepare=0"
 #   BENCH_RESULTS [bench/results.md]  BENCH_BUILD [1]  BENCH_STARTUP_RUNS [5]  BENCH_QUIET_BUDGET [120]
@@ -31,7 +31,7 @@ service_pid=''
 baseline_pid=''
 
 start_service() {
-    start_app "$out/service" UserService.dll "$service_port" "$service_cs" "${service_env[@]}"
+    start_app "$out/service" UserService.dll "$service_port" "$service_cs" "${identity_env[@]}" "${service_env[@]}"
     service_pid=$started_pid
 }
 
@@ -213,6 +213,7 @@ main() {
 
     start_service
     wait_ready "$service_pid" "$service_port" /health/ready
+    sign_in "$service_port"
     seed "$service_port"
     make_inputs "$service_port"
     start_app "$out/baseline" Baseline.dll "$baseline_port" "$cs_base"
