@@ -46,17 +46,14 @@ internal static class SecurityExtensions
             o.Events = new JwtBearerEvents { OnTokenValidated = SecurityStamps.ValidateAsync };
         });
         builder.Services.AddAuthorization();
+        var limits = builder.Configuration.GetSection(ThrottlingOptions.Section).Get<ThrottlingOptions>() ?? new ThrottlingOptions();
         builder.Services.AddRateLimiter(o =>
         {
             o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             o.OnRejected = OnSignInThrottledAsync;
             o.AddPolicy(CredentialsPolicy, context => RateLimitPartition.GetFixedWindowLimiter(
                 context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
-                _ =>
-                {
-                    var limits = builder.Configuration.GetSection(ThrottlingOptions.Section).Get<ThrottlingOptions>() ?? new ThrottlingOptions();
-                    return new FixedWindowRateLimiterOptions { PermitLimit = limits.AddressPermitLimit, Window = limits.Window, QueueLimit = 0 };
-                }));
+                _ => new FixedWindowRateLimiterOptions { PermitLimit = limits.AddressPermitLimit, Window = limits.Window, QueueLimit = 0 }));
         });
         return builder;
     }
