@@ -1,4 +1,6 @@
-var builder = WebApplication.CreateBuilder(args);
+// Settings come from beside the binary, wherever the process was started from (a unit file without
+// WorkingDirectory, `dotnet /app/UserService.dll` from elsewhere), never from the working directory.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 
 builder.AddObservability();
 builder.AddSecurity();

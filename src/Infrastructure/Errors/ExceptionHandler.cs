@@ -26,6 +26,13 @@ internal sealed partial class ExceptionHandler(ILogger<ExceptionHandler> logger)
                 await Problems.WriteAsync(context, bad.StatusCode, bad.Message);
                 return true;
 
+            case HashingBusyException:
+                LogHashingBusy(context.Request.Method, context.Request.Path);
+                context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+                await Problems.WriteAsync(context, StatusCodes.Status503ServiceUnavailable,
+                    "The server is busy hashing passwords. Retry later.");
+                return true;
+
             case var e when IsDatabaseUnavailable(e):
                 LogDatabaseUnavailable(e.GetType().Name, e.Message);
                 context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
@@ -57,6 +64,9 @@ internal sealed partial class ExceptionHandler(ILogger<ExceptionHandler> logger)
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "{Method} {Path} aborted by the client")]
     partial void LogAborted(string method, string path);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Password hashing at capacity, answering 503 to {Method} {Path}")]
+    partial void LogHashingBusy(string method, string path);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Database unavailable, answering 503: {Kind}: {Reason}")]
     partial void LogDatabaseUnavailable(string kind, string reason);

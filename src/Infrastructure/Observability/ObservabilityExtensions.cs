@@ -49,6 +49,7 @@ internal static class ObservabilityExtensions
                 .AddRuntimeInstrumentation()
                 .AddMeter(AspNetCoreMeters)
                 .AddMeter(Npgsql)
+                .AddMeter(SecurityStamps.MeterName)
                 .AddPrometheusExporter());
 
         if (!string.IsNullOrWhiteSpace(builder.Configuration[OtlpEndpointSetting]))

@@ -28,7 +28,7 @@ internal sealed partial class AdminBootstrap(NpgsqlDataSource db, Passwords pass
             return;
         }
 
-        var hash = passwords.Hash(password);
+        var hash = await passwords.HashAsync(password, cancellationToken);
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
         await using var tx = await connection.BeginTransactionAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_xact_lock(@LockKey)", new { LockKey }, tx, cancellationToken: cancellationToken));

@@ -1,42 +1,125 @@
+using System.Globalization;
+using System.Security.Cryptography;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
+using NSec.Cryptography;
 
 namespace UserService.Infrastructure.Security;
 
 /// <summary>
-/// Salted PBKDF2-HMAC-SHA512 (ASP.NET Core Identity v3 format) with at least 210,000 iterations, the OWASP
-/// 2023 figure. The format records its own iteration count, so older hashes still verify and report that
-/// they need rehashing.
+/// Argon2id (OWASP's first choice; libsodium through NSec) in the PHC string format
+/// <c>$argon2id$v=19$m=19456,t=2,p=1$salt$hash</c>, which records its own parameters. Hashes of the earlier
+/// PBKDF2-HMAC-SHA512 format (ASP.NET Core Identity v3) still verify and report that they need rehashing, as do
+/// Argon2id hashes weaker than the configured cost. Every hash and verification runs on <see cref="HashingQueue"/>.
 /// </summary>
 internal sealed class Passwords
 {
-    public const int MinimumIterations = 210_000;
+    const string Prefix = "$argon2id$";
+    const int SaltBytes = 16;
+    const int HashBytes = 32;
 
-    static readonly object Nobody = new();
+    static readonly PasswordHasher<object> Legacy = new(Options.Create(new PasswordHasherOptions
+    {
+        CompatibilityMode = PasswordHasherCompatibilityMode.IdentityV3,
+    }));
 
-    readonly PasswordHasher<object> hasher;
+    readonly HashingQueue queue;
+    readonly int memoryKiB;
+    readonly int passes;
 
     // Verified against when an email is unknown, so that answer costs the same time as a wrong password.
     readonly Lazy<string> dummyHash;
 
-    public Passwords(IOptions<PasswordHasherOptions> options)
+    public Passwords(HashingQueue queue, IOptions<PasswordHashingOptions> options)
     {
-        hasher = new(Options.Create(new PasswordHasherOptions
-        {
-            CompatibilityMode = PasswordHasherCompatibilityMode.IdentityV3,
-            IterationCount = Math.Max(options.Value.IterationCount, MinimumIterations),
-        }));
+        this.queue = queue;
+        memoryKiB = Math.Max(options.Value.MemoryKiB, PasswordHashingOptions.MinimumMemoryKiB);
+        passes = Math.Max(options.Value.Passes, PasswordHashingOptions.MinimumPasses);
         dummyHash = new(() => Hash(Guid.NewGuid().ToString()));
     }
 
-    public string Hash(string password) => hasher.HashPassword(Nobody, password);
-
-    public PasswordVerificationResult Verify(string hash, string password) => hasher.VerifyHashedPassword(Nobody, hash, password);
+    public Task<string> HashAsync(string password, CancellationToken ct) => queue.RunAsync(() => Hash(password), ct);
 
     /// <summary>Verifies against <paramref name="hash"/>, or burns the same time and fails when there is none.</summary>
-    public PasswordVerificationResult VerifyOrBurn(string? hash, string password)
+    public Task<PasswordVerificationResult> VerifyOrBurnAsync(string? hash, string password, CancellationToken ct) =>
+        queue.RunAsync(() =>
+        {
+            var result = Verify(hash ?? dummyHash.Value, password);
+            return hash is null ? PasswordVerificationResult.Failed : result;
+        }, ct);
+
+    string Hash(string password)
     {
-        var result = Verify(hash ?? dummyHash.Value, password);
-        return hash is null ? PasswordVerificationResult.Failed : result;
+        var salt = RandomNumberGenerator.GetBytes(SaltBytes);
+        var hash = Argon2(memoryKiB, passes).DeriveBytes(password, salt, HashBytes);
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{Prefix}v=19$m={memoryKiB},t={passes},p=1${Convert.ToBase64String(salt).TrimEnd('=')}${Convert.ToBase64String(hash).TrimEnd('=')}");
+    }
+
+    PasswordVerificationResult Verify(string stored, string password)
+    {
+        if (!stored.StartsWith(Prefix, StringComparison.Ordinal))
+        {
+            var legacy = Legacy.VerifyHashedPassword(Nobody, stored, password);
+            return legacy == PasswordVerificationResult.Failed ? legacy : PasswordVerificationResult.SuccessRehashNeeded;
+        }
+
+        if (!TryParse(stored, out var m, out var t, out var salt, out var expected))
+        {
+            return PasswordVerificationResult.Failed;
+        }
+
+        var actual = Argon2(m, t).DeriveBytes(password, salt, expected.Length);
+        if (!CryptographicOperations.FixedTimeEquals(actual, expected))
+        {
+            return PasswordVerificationResult.Failed;
+        }
+
+        return m < memoryKiB || t < passes ? PasswordVerificationResult.SuccessRehashNeeded : PasswordVerificationResult.Success;
+    }
+
+    static readonly object Nobody = new();
+
+    static PasswordBasedKeyDerivationAlgorithm Argon2(int memoryKiB, int passes) =>
+        PasswordBasedKeyDerivationAlgorithm.Argon2id(new Argon2Parameters
+        {
+            DegreeOfParallelism = 1,
+            MemorySize = memoryKiB,
+            NumberOfPasses = passes,
+        });
+
+    /// <summary>Reads <c>$argon2id$v=19$m=M,t=T,p=1$salt$hash</c> (unpadded base64, as the PHC format writes it).</summary>
+    static bool TryParse(string stored, out int memoryKiB, out int passes, out byte[] salt, out byte[] hash)
+    {
+        memoryKiB = passes = 0;
+        salt = hash = [];
+        var parts = stored.Split('$');
+        if (parts is not ["", "argon2id", "v=19", var costs, var saltText, var hashText])
+        {
+            return false;
+        }
+
+        var cost = costs.Split(',');
+        if (cost is not [var mText, var tText, "p=1"]
+            || !mText.StartsWith("m=", StringComparison.Ordinal) || !int.TryParse(mText.AsSpan(2), NumberStyles.None, CultureInfo.InvariantCulture, out memoryKiB)
+            || !tText.StartsWith("t=", StringComparison.Ordinal) || !int.TryParse(tText.AsSpan(2), NumberStyles.None, CultureInfo.InvariantCulture, out passes))
+        {
+            return false;
+        }
+
+        return TryDecode(saltText, out salt) && TryDecode(hashText, out hash) && salt.Length == SaltBytes && hash.Length >= 16;
+    }
+
+    static bool TryDecode(string unpadded, out byte[] bytes)
+    {
+        var padded = unpadded.PadRight(unpadded.Length + ((4 - (unpadded.Length % 4)) % 4), '=');
+        bytes = new byte[padded.Length];
+        if (Convert.TryFromBase64String(padded, bytes, out var written))
+        {
+            bytes = bytes[..written];
+            return true;
+        }
+
+        return false;
     }
 }

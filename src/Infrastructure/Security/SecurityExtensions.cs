@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
-using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.IdentityModel.Tokens;
 
@@ -19,11 +18,13 @@ internal static class SecurityExtensions
 
         builder.Services.Configure<JwtOptions>(builder.Configuration.GetSection(JwtOptions.Section));
         builder.Services.Configure<ThrottlingOptions>(builder.Configuration.GetSection(ThrottlingOptions.Section));
-        builder.Services.Configure<PasswordHasherOptions>(o =>
-            o.IterationCount = builder.Configuration.GetValue("Security:PasswordHashIterations", Passwords.MinimumIterations));
+        builder.Services.Configure<PasswordHashingOptions>(builder.Configuration.GetSection(PasswordHashingOptions.Section));
         builder.Services.AddSingleton(signingKey);
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<HashingQueue>();
         builder.Services.AddSingleton<Passwords>();
+        builder.Services.AddSingleton<SecurityStamps>();
+        builder.Services.AddHostedService<StampListener>();
         builder.Services.AddSingleton<Tokens>();
         builder.Services.AddSingleton<SignInThrottle>();
         builder.Services.AddHostedService<SigningKeyCheck>();
@@ -43,8 +44,9 @@ internal static class SecurityExtensions
                 NameClaimType = "sub",
                 RoleClaimType = Caller.RoleClaim,
             };
-            o.Events = new JwtBearerEvents { OnTokenValidated = SecurityStamps.ValidateAsync };
         });
+        builder.Services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
+            .Configure<SecurityStamps>((o, stamps) => o.Events = new JwtBearerEvents { OnTokenValidated = stamps.ValidateAsync });
         builder.Services.AddAuthorization();
         var limits = builder.Configuration.GetSection(ThrottlingOptions.Section).Get<ThrottlingOptions>() ?? new ThrottlingOptions();
         builder.Services.AddRateLimiter(o =>

@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using Dapper;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Npgsql;
@@ -7,13 +9,48 @@ namespace UserService.Infrastructure.Security;
 /// <summary>
 /// Revocation: a token is honoured only while its user exists with the same security stamp and role. Deleting a
 /// user, changing their password or their role rotates or removes the stamp, so their tokens stop at once.
-/// One primary-key lookup per authenticated request, on a connection returned before the endpoint opens its own.
+/// <para>
+/// Without a statement per request: what the database says of a user is cached in this process and kept current by
+/// <see cref="StampListener"/>, which LISTENs for the ids that a trigger on <c>users</c> notifies on every delete and
+/// every stamp or role change, on every instance. While the listener is not connected, nothing is cached and every
+/// request reads the row (a notification missed meanwhile cannot leave a stale entry behind), and the whole cache is
+/// dropped whenever the listener's connection is lost or (re)established.
+/// </para>
 /// </summary>
-internal static class SecurityStamps
+internal sealed class SecurityStamps
 {
-    const string StampSql = "SELECT security_stamp FROM users WHERE id = @id AND role = @role";
+    /// <summary>The meter of <c>userservice.security_stamp.*</c>: lookups made, entries cached, listener state.</summary>
+    public const string MeterName = "UserService.Security";
 
-    public static async Task ValidateAsync(TokenValidatedContext context)
+    const string StampSql = "SELECT security_stamp, role FROM users WHERE id = @id";
+
+    /// <summary>Enough for every active user of a large deployment (about 100 bytes each); past it, the cache starts over.</summary>
+    const int MaxEntries = 500_000;
+
+    readonly ConcurrentDictionary<Guid, Entry> cache = new();
+
+    // Moves on every invalidation. A read that started before a change may finish after the change's notification:
+    // it fills the cache only if the generation it saw before reading has not moved (else the stale row would stay).
+    long generation;
+    volatile bool listening;
+
+    long lookups;
+
+    readonly NpgsqlDataSource db;
+
+    public SecurityStamps(NpgsqlDataSource db, IMeterFactory meters)
+    {
+        this.db = db;
+        var meter = meters.Create(MeterName);
+        meter.CreateObservableCounter("userservice.security_stamp.lookups", () => Interlocked.Read(ref lookups), "{lookup}",
+            "Security stamps read from the database (cache misses, and every check while the listener is down)");
+        meter.CreateObservableUpDownCounter("userservice.security_stamp.cached", () => cache.Count, "{user}",
+            "Users whose security stamp is cached");
+        meter.CreateObservableUpDownCounter("userservice.security_stamp.listening", () => listening ? 1 : 0, null,
+            "1 while the stamp listener is connected and the cache is in use");
+    }
+
+    public async Task ValidateAsync(TokenValidatedContext context)
     {
         // Outside /api (health, metrics, Swagger) no route acts on the caller: a token sent there is ignored rather
         // than checked, so a probe that carries one never depends on the database (a /health/live that turned 503
@@ -25,24 +62,88 @@ internal static class SecurityStamps
         }
 
         var principal = context.Principal!;
-        var role = principal.FindFirst(Caller.RoleClaim)?.Value;
-        if (!Guid.TryParse(principal.FindFirst(Tokens.StampClaim)?.Value, out var stamp) || role is null)
+        // Exactly one role claim: an array of roles would let authorization see one the database never granted.
+        var roles = principal.FindAll(Caller.RoleClaim).Take(2).ToList();
+        if (!Guid.TryParse(principal.FindFirst(Tokens.StampClaim)?.Value, out var stamp) || roles.Count != 1
+            || !Guid.TryParse(principal.FindFirst("sub")?.Value, out var userId))
         {
-            context.Fail("The token has no security stamp.");
+            context.Fail("The token is not one this service issued.");
             return;
         }
 
-        var db = context.HttpContext.RequestServices.GetRequiredService<NpgsqlDataSource>();
-        var ct = context.HttpContext.RequestAborted;
-        var current = await ReadRetry.OnceAsync(async ct =>
-        {
-            await using var connection = await db.OpenConnectionAsync(ct);
-            return await connection.QuerySingleOrDefaultAsync<Guid?>(
-                new CommandDefinition(StampSql, new { id = principal.UserId(), role }, cancellationToken: ct));
-        }, ct);
-        if (current != stamp)
+        var current = await CurrentAsync(userId, context.HttpContext.RequestAborted);
+        if (current == Entry.Absent || current.Stamp != stamp || current.Role != roles[0].Value)
         {
             context.Fail("The token has been revoked.");
         }
+    }
+
+    async ValueTask<Entry> CurrentAsync(Guid userId, CancellationToken ct)
+    {
+        if (listening && cache.TryGetValue(userId, out var cached))
+        {
+            return cached;
+        }
+
+        var seen = Interlocked.Read(ref generation);
+        var wasListening = listening;
+        Interlocked.Increment(ref lookups);
+        var entry = await ReadAsync(userId, ct);
+        if (wasListening && listening && Interlocked.Read(ref generation) == seen)
+        {
+            if (cache.Count >= MaxEntries)
+            {
+                cache.Clear();
+            }
+
+            cache[userId] = entry;
+        }
+
+        return entry;
+    }
+
+    Task<Entry> ReadAsync(Guid userId, CancellationToken ct) => ReadRetry.OnceAsync(async ct =>
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        var row = await connection.QuerySingleOrDefaultAsync<StampRow>(
+            new CommandDefinition(StampSql, new { id = userId }, cancellationToken: ct));
+        return row is null ? Entry.Absent : new Entry(row.SecurityStamp, row.Role);
+    }, ct);
+
+    /// <summary>The user's stamp or role changed, or the user is gone: forget what this process knew.</summary>
+    public void Forget(Guid userId)
+    {
+        Interlocked.Increment(ref generation);
+        cache.TryRemove(userId, out _);
+    }
+
+    /// <summary>The listener is connected and LISTENing: from now on, rows read may be kept.</summary>
+    public void StartCaching()
+    {
+        Interlocked.Increment(ref generation);
+        cache.Clear();
+        listening = true;
+    }
+
+    /// <summary>The listener is gone (or going): notifications may be missed, so nothing cached can be trusted.</summary>
+    public void StopCaching()
+    {
+        listening = false;
+        Interlocked.Increment(ref generation);
+        cache.Clear();
+    }
+
+    public bool IsCaching => listening;
+
+    sealed class StampRow
+    {
+        public Guid SecurityStamp { get; init; }
+        public string Role { get; init; } = "";
+    }
+
+    /// <summary>What the database says of a user; <see cref="Absent"/> when there is no such user.</summary>
+    readonly record struct Entry(Guid Stamp, string Role)
+    {
+        public static readonly Entry Absent = new(Guid.Empty, "");
     }
 }

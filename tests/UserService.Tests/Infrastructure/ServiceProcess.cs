@@ -42,7 +42,7 @@ public sealed partial class ServiceProcess : IAsyncDisposable
     public bool HasExited => process.HasExited;
 
     /// <summary>Starts the service built next to the tests; <paramref name="connectionString"/> defaults to the test database.</summary>
-    public static ServiceProcess Start(string? connectionString = null, IReadOnlyDictionary<string, string>? settings = null)
+    public static ServiceProcess Start(string? connectionString = null, IReadOnlyDictionary<string, string>? settings = null, string? workingDirectory = null)
     {
         var applicationName = $"UserService-test-{Guid.NewGuid():N}"[..30];
         var csb = new NpgsqlConnectionStringBuilder(connectionString ?? App.ConnectionString) { ApplicationName = applicationName };
@@ -51,7 +51,7 @@ public sealed partial class ServiceProcess : IAsyncDisposable
         var start = new ProcessStartInfo("dotnet")
         {
             ArgumentList = { Path.Combine(AppContext.BaseDirectory, "UserService.dll"), "--urls", $"http://127.0.0.1:{port}" },
-            WorkingDirectory = AppContext.BaseDirectory,
+            WorkingDirectory = workingDirectory ?? AppContext.BaseDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.RegularExpressions;
 using Dapper;
 using UserService.Features.Users;
 using Create = UserService.Features.Users.Create;
@@ -6,7 +7,7 @@ using Create = UserService.Features.Users.Create;
 namespace UserService.Tests.Infrastructure;
 
 /// <summary>Unique users for each test, so tests never need to clean tables to stay independent.</summary>
-public static class TestUsers
+public static partial class TestUsers
 {
     public const string Password = "correct horse battery staple";
 
@@ -20,6 +21,10 @@ public static class TestUsers
         Assert.Equal(HttpStatusCode.Created, rsp.StatusCode);
         return (user, rsp.Headers.ETag!.Tag);
     }
+
+    /// <summary>How the service stores a password: Argon2id in the PHC string format.</summary>
+    [GeneratedRegex(@"^\$argon2id\$v=19\$m=(?<m>\d+),t=(?<t>\d+),p=1\$(?<salt>[A-Za-z0-9+/]{22})\$[A-Za-z0-9+/]{43}$")]
+    internal static partial Regex Argon2idHash();
 
     internal sealed record Row(Guid Id, string Email, string FullName, string Role, long Version, string PasswordHash, DateTime CreatedAt, DateTime UpdatedAt);
 

@@ -33,7 +33,7 @@ internal sealed class Endpoint(NpgsqlDataSource db, Passwords passwords, Tokens 
         }
 
         var user = await Data.FindAsync(db, req.Email!.Trim(), ct);
-        var verdict = passwords.VerifyOrBurn(user?.PasswordHash, req.Password!);
+        var verdict = await passwords.VerifyOrBurnAsync(user?.PasswordHash, req.Password!, ct);
         if (user is null || verdict == PasswordVerificationResult.Failed)
         {
             await Send.ResultAsync(Problems.Result(StatusCodes.Status401Unauthorized, "The email or password is incorrect."));
@@ -42,7 +42,7 @@ internal sealed class Endpoint(NpgsqlDataSource db, Passwords passwords, Tokens 
 
         if (verdict == PasswordVerificationResult.SuccessRehashNeeded)
         {
-            await Data.UpgradeHashAsync(db, user.Id, user.PasswordHash, passwords.Hash(req.Password!), ct);
+            await Data.UpgradeHashAsync(db, user.Id, user.PasswordHash, await passwords.HashAsync(req.Password!, ct), ct);
         }
 
         var token = tokens.Issue(user.Id, user.Role, user.SecurityStamp);

@@ -28,7 +28,7 @@ internal sealed class Endpoint(NpgsqlDataSource db, Passwords passwords) : Endpo
 
     public override async Task HandleAsync(Request req, CancellationToken ct)
     {
-        var user = await Data.InsertAsync(db, new(Guid.CreateVersion7(), req.Email!.Trim(), passwords.Hash(req.Password!), req.FullName!.Trim()), ct);
+        var user = await Data.InsertAsync(db, new(Guid.CreateVersion7(), req.Email!.Trim(), await passwords.HashAsync(req.Password!, ct), req.FullName!.Trim()), ct);
         if (user is null)
         {
             ThrowError(r => r.Email, "email is already taken.", StatusCodes.Status409Conflict);

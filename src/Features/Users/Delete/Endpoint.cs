@@ -3,7 +3,7 @@ using Npgsql;
 
 namespace UserService.Features.Users.Delete;
 
-internal sealed class Endpoint(NpgsqlDataSource db) : Endpoint<Request>
+internal sealed class Endpoint(NpgsqlDataSource db, SecurityStamps stamps) : Endpoint<Request>
 {
     public override void Configure()
     {
@@ -27,6 +27,12 @@ internal sealed class Endpoint(NpgsqlDataSource db) : Endpoint<Request>
         var outcome = User.MayAccess(req.Id)
             ? await Data.DeleteAsync(db, req.Id, EntityTags.ParseIfMatch(req.IfMatch), ct)
             : Data.Outcome.NotFound;
+        if (outcome == Data.Outcome.Deleted)
+        {
+            // The trigger tells every instance; this one forgets at once, before it answers.
+            stamps.Forget(req.Id);
+        }
+
         await (outcome switch
         {
             Data.Outcome.Deleted => Send.NoContentAsync(ct),

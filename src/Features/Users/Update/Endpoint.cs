@@ -5,7 +5,7 @@ using Npgsql;
 
 namespace UserService.Features.Users.Update;
 
-internal sealed class Endpoint(NpgsqlDataSource db, Passwords passwords) : Endpoint<Request, UserResponse>
+internal sealed class Endpoint(NpgsqlDataSource db, Passwords passwords, SecurityStamps stamps) : Endpoint<Request, UserResponse>
 {
     public override void Configure()
     {
@@ -55,13 +55,19 @@ internal sealed class Endpoint(NpgsqlDataSource db, Passwords passwords) : Endpo
             EntityTags.ParseIfMatch(req.IfMatch),
             patch.HasEmail ? patch.Email!.Trim() : null,
             patch.HasFullName ? patch.FullName!.Trim() : null,
-            patch.HasPassword ? passwords.Hash(patch.Password!) : null,
+            patch.HasPassword ? await passwords.HashAsync(patch.Password!, ct) : null,
             patch.HasRole ? patch.Role : null);
 
         var (outcome, user) = await Data.UpdateAsync(db, changes, ct);
         switch (outcome)
         {
             case Data.Outcome.Updated:
+                if (changes.PasswordHash is not null || changes.Role is not null)
+                {
+                    // The trigger tells every instance; this one forgets at once, before it answers.
+                    stamps.Forget(req.Id);
+                }
+
                 HttpContext.Response.Headers.ETag = user!.ETag;
                 await Send.OkAsync(user.ToResponse(), ct);
                 break;
@@ -85,7 +91,7 @@ internal sealed class Endpoint(NpgsqlDataSource db, Passwords passwords) : Endpo
         }
 
         var hash = await Data.PasswordHashAsync(db, id, ct);
-        if (passwords.VerifyOrBurn(hash, currentPassword) == PasswordVerificationResult.Failed)
+        if (await passwords.VerifyOrBurnAsync(hash, currentPassword, ct) == PasswordVerificationResult.Failed)
         {
             ThrowError(new ValidationFailure("currentPassword", "currentPassword is incorrect."));
         }

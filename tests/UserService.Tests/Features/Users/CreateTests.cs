@@ -1,4 +1,4 @@
-using System.Buffers.Binary;
+using System.Globalization;
 using System.Net;
 using UserService.Features.Users;
 using UserService.Features.Users.Create;
@@ -50,11 +50,12 @@ public sealed class CreateTests(App app)
         var hash = (await app.RowAsync(user.Id))!.PasswordHash;
         Assert.DoesNotContain(TestUsers.Password, hash, StringComparison.Ordinal);
 
-        // ASP.NET Core Identity v3 format: 0x01, PRF, iteration count, salt length, salt, subkey (all big-endian).
-        var bytes = Convert.FromBase64String(hash);
-        Assert.Equal(0x01, bytes[0]);
-        Assert.True(BinaryPrimitives.ReadUInt32BigEndian(bytes.AsSpan(5)) >= 210_000);
-        Assert.True(BinaryPrimitives.ReadUInt32BigEndian(bytes.AsSpan(9)) >= 16);
+        // Argon2id in the PHC string format, at least OWASP's cost: 19 MiB, 2 passes, one lane, a 16-byte salt.
+        var phc = TestUsers.Argon2idHash().Match(hash);
+        Assert.True(phc.Success, $"not an Argon2id PHC string: {hash}");
+        Assert.True(int.Parse(phc.Groups["m"].Value, CultureInfo.InvariantCulture) >= 19 * 1024);
+        Assert.True(int.Parse(phc.Groups["t"].Value, CultureInfo.InvariantCulture) >= 2);
+        Assert.Equal(16, Convert.FromBase64String(phc.Groups["salt"].Value + "==").Length);
 
         var (other, _) = await app.CreateAsync();
         Assert.NotEqual(hash, (await app.RowAsync(other.Id))!.PasswordHash);

@@ -1,7 +1,6 @@
 using System.Net.Http.Json;
 using System.Net;
 using System.Net.Http.Headers;
-using Microsoft.AspNetCore.Identity;
 using UserService.Features.Users;
 using UserService.Features.Users.Update;
 
@@ -65,7 +64,8 @@ public sealed class UpdateTests(App app)
         Assert.DoesNotContain("passphrase", await rsp.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         var after = (await app.RowAsync(user.Id))!.PasswordHash;
         Assert.NotEqual(before, after);
-        Assert.Equal(PasswordVerificationResult.Success, new PasswordHasher<object>().VerifyHashedPassword(new(), after, "a brand new passphrase"));
+        Assert.Matches(TestUsers.Argon2idHash(), after);
+        await Identity.SignInAsync(app.Anonymous, user.Email, "a brand new passphrase");
     }
 
     [Theory]

@@ -1,0 +1,135 @@
+using Npgsql;
+
+namespace UserService.Infrastructure.Security;
+
+/// <summary>
+/// Keeps <see cref="SecurityStamps"/> current: LISTENs on <c>user_security</c> (a trigger on <c>users</c> notifies
+/// a user's id when it is deleted or its stamp or role changes) on a connection of its own, outside the request pool
+/// so that it never takes a request's connection, and reconnects with backoff when that connection is lost.
+/// Notifications sent while it is disconnected are lost for good (PostgreSQL keeps none), so caching stops the moment
+/// the connection fails and starts again, from empty, only once LISTEN is in place again.
+/// </summary>
+internal sealed partial class StampListener(
+    SecurityStamps stamps,
+    NpgsqlDataSource dataSource,
+    IConfiguration configuration,
+    ILogger<StampListener> logger) : BackgroundService
+{
+    public const string Channel = "user_security";
+
+    /// <summary>The payload a TRUNCATE sends: every user may be gone.</summary>
+    const string Everyone = "*";
+
+    /// <summary>A silent connection is probed this often, so a half-open one is found within about twice that.</summary>
+    static readonly TimeSpan ProbeInterval = TimeSpan.FromSeconds(5);
+
+    static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(5);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var delay = TimeSpan.FromMilliseconds(100);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await ListenAsync(stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception e)
+            {
+                // Any failure, expected (a broken connection, a restart, a failover) or not: never cache blind.
+                if (stamps.IsCaching)
+                {
+                    delay = TimeSpan.FromMilliseconds(100);
+                }
+
+                stamps.StopCaching();
+                LogLost(e.Message, delay.TotalMilliseconds);
+            }
+            finally
+            {
+                stamps.StopCaching();
+            }
+
+            try
+            {
+                await Task.Delay(delay, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+
+            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxRetryDelay.Ticks));
+        }
+    }
+
+    async Task ListenAsync(CancellationToken stoppingToken)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString());
+        connection.Notification += (_, e) => OnNotification(e.Payload);
+        await connection.OpenAsync(stoppingToken);
+        await using (var listen = new NpgsqlCommand($"LISTEN {Channel}", connection))
+        {
+            await listen.ExecuteNonQueryAsync(stoppingToken);
+        }
+
+        stamps.StartCaching();
+        LogListening(connection.ProcessID);
+        await using var probe = new NpgsqlCommand("SELECT 1", connection);
+        while (true)
+        {
+            if (!await connection.WaitAsync(ProbeInterval, stoppingToken))
+            {
+                await probe.ExecuteNonQueryAsync(stoppingToken);
+            }
+        }
+    }
+
+    void OnNotification(string payload)
+    {
+        if (Guid.TryParse(payload, out var userId))
+        {
+            stamps.Forget(userId);
+        }
+        else if (payload == Everyone)
+        {
+            stamps.StartCaching();
+        }
+    }
+
+    /// <summary>
+    /// The data source's settings, unpooled, with keepalives and short timeouts, and an application name of its own
+    /// (<c>…/listener</c>) so that <c>pg_stat_activity</c> tells it from the request pool.
+    /// </summary>
+    string ConnectionString()
+    {
+        var pooled = new NpgsqlConnectionStringBuilder(dataSource.ConnectionString);
+        var dedicated = new NpgsqlConnectionStringBuilder(dataSource.ConnectionString)
+        {
+            Password = new NpgsqlConnectionStringBuilder(configuration.GetConnectionString(Database.DatabaseExtensions.ConnectionStringName)).Password,
+            Pooling = false,
+            ApplicationName = $"{pooled.ApplicationName}/listener",
+            KeepAlive = (int)ProbeInterval.TotalSeconds,
+            TcpKeepAlive = true,
+            CommandTimeout = (int)ProbeInterval.TotalSeconds,
+            Timeout = (int)ProbeInterval.TotalSeconds,
+        };
+        if (pooled.Host?.Contains(',', StringComparison.Ordinal) == true)
+        {
+            // LISTEN is refused on a standby: with several hosts, always the primary.
+            dedicated.TargetSessionAttributes = "primary";
+        }
+
+        return dedicated.ConnectionString;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Security-stamp listener connected (backend {ProcessId}); caching stamps")]
+    partial void LogListening(int processId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Security-stamp listener lost its connection ({Reason}); stamps are read per request until it is back (retry in {DelayMs} ms)")]
+    partial void LogLost(string reason, double delayMs);
+}
