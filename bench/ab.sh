@@ -43,7 +43,7 @@ start_variant() { # a|b
     local -a env_
     read -r -a env_ <<<"${!env_var:-}"
     start_app "$out/ab-$side" UserService.dll "${port[$side]}" \
-        "$cs_base;Application Name=UserService-$upper${!cs_var:+;${!cs_var}}" "${env_[@]}"
+        "$cs_base;Application Name=UserService-$upper${!cs_var:+;${!cs_var}}" "${identity_env[@]}" "${env_[@]}"
     pid[$side]=$started_pid
 }
 
@@ -66,6 +66,7 @@ main() {
         start_variant "$side"
         wait_ready "${pid[$side]}" "${port[$side]}" /health/ready
     done
+    sign_in "${port[a]}"
     seed "${port[a]}"
     [[ -s $data/ids.txt && -s $data/cursors.txt ]] || make_inputs "${port[a]}"
 

@@ -46,7 +46,12 @@ internal static class SecurityExtensions
             };
         });
         builder.Services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
-            .Configure<SecurityStamps>((o, stamps) => o.Events = new JwtBearerEvents { OnTokenValidated = stamps.ValidateAsync });
+            .Configure<SecurityStamps, TimeProvider>((o, stamps, clock) =>
+            {
+                o.TokenHandlers.Clear();
+                o.TokenHandlers.Add(new ValidatedTokens(clock));
+                o.Events = new JwtBearerEvents { OnTokenValidated = stamps.ValidateAsync };
+            });
         builder.Services.AddAuthorization();
         var limits = builder.Configuration.GetSection(ThrottlingOptions.Section).Get<ThrottlingOptions>() ?? new ThrottlingOptions();
         builder.Services.AddRateLimiter(o =>

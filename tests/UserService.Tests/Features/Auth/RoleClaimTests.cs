@@ -23,11 +23,30 @@ public sealed class RoleClaimTests(App app)
         await using var connection = await app.Db.OpenConnectionAsync();
         var stamp = await connection.ExecuteScalarAsync<Guid>("SELECT security_stamp FROM users WHERE id = @id", new { id = user.Id });
 
-        var honest = Sign(user.Id, stamp, "user");
-        var inflated = Sign(user.Id, stamp, "user", "admin");
+        var honest = Sign(user.Id, stamp, DateTime.UtcNow.AddMinutes(15), "user");
+        var inflated = Sign(user.Id, stamp, DateTime.UtcNow.AddMinutes(15), "user", "admin");
 
         Assert.Equal(HttpStatusCode.OK, (await GetAsync("/api/users/me", honest)).StatusCode);
         using var rsp = await GetAsync(path, inflated);
+        await rsp.AssertProblemAsync(HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public async Task A_token_accepted_before_stops_working_when_it_expires()
+    {
+        // Validated tokens are remembered by their text; their lifetime must still be checked on every request.
+        var (user, _) = await app.NewUserAsync();
+        await using var connection = await app.Db.OpenConnectionAsync();
+        var stamp = await connection.ExecuteScalarAsync<Guid>("SELECT security_stamp FROM users WHERE id = @id", new { id = user.Id });
+        var expires = DateTime.UtcNow.AddSeconds(2);
+        var token = Sign(user.Id, stamp, expires, "user");
+
+        Assert.Equal(HttpStatusCode.OK, (await GetAsync("/api/users/me", token)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await GetAsync("/api/users/me", token)).StatusCode);
+
+        // The service allows 30 s of clock skew past the expiry.
+        await Task.Delay(expires.AddSeconds(31) - DateTime.UtcNow, TestContext.Current.CancellationToken);
+        using var rsp = await GetAsync("/api/users/me", token);
         await rsp.AssertProblemAsync(HttpStatusCode.Unauthorized);
     }
 
@@ -38,16 +57,16 @@ public sealed class RoleClaimTests(App app)
         return await app.Anonymous.SendAsync(request);
     }
 
-    static string Sign(Guid id, Guid stamp, params string[] roles)
+    static string Sign(Guid id, Guid stamp, DateTime expires, params string[] roles)
     {
-        var now = DateTime.UtcNow;
+        var now = DateTime.UtcNow.AddSeconds(-1);
         return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
         {
             Issuer = "UserService",
             Audience = "UserService",
             IssuedAt = now,
             NotBefore = now,
-            Expires = now.AddMinutes(15),
+            Expires = expires,
             SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(Encoding.UTF8.GetBytes(Identity.SigningKey)), SecurityAlgorithms.HmacSha256),
             Subject = new ClaimsIdentity([new Claim("sub", id.ToString()), new Claim("sst", stamp.ToString()), .. roles.Select(r => new Claim("role", r))]),
         });
