@@ -35,6 +35,7 @@ port=${BENCH_PROFILE_PORT:-5304}
 python=/usr/bin/python3 # the system python: stages.py needs nothing beyond its standard library
 prof=$out/profile
 service_pid=''
+max_busy=0
 
 setup_profiler() {
     local missing=()
@@ -82,6 +83,7 @@ profile_scenario() { # scenario
     local s=$1 data_file=$prof/$run_id-$1.data text=$prof/$run_id-$1.txt perf_pid ticks result kv requests=0 cpu_us pg_us
     drive "$s" 3 >/dev/null
     wait_for_quiet
+    ((busy > max_busy)) && max_busy=$busy
     pg_ticks UserService >"$prof/$run_id-$s.pg0"
     perf record -q -e cpu-clock -F "$frequency" -g -p "$service_pid" -o "$data_file" 2>>"$prof/perf.log" &
     perf_pid=$!
@@ -137,7 +139,7 @@ main() {
         echo "Settings: $(date -u '+%Y-%m-%d %H:%M UTC'), src/ as of \`$rev\` (checkout \`$(git -C "$repo" rev-parse --short HEAD)\`), $(nproc) cores, wrk -t2 -c$profile_conns with the bench admin's bearer token," \
             "$profile_duration s per scenario after $profile_warmup s of warm-up, perf cpu-clock at $frequency Hz with frame-pointer" \
             "call chains; Maximum Pool Size $pool; the service with DOTNET_PerfMapEnabled=1, DOTNET_EnableWriteXorExecute=0 and" \
-            "bench/profile/fpsyscalls.c preloaded. Busy CPU before the runs (other work on the machine) up to ${busy:-?}%."
+            "bench/profile/fpsyscalls.c preloaded. Busy CPU just before the runs (other work on the machine): up to $max_busy%."
     } >"$md"
     stop_pid "$service_pid"
     rm -f "/tmp/perf-$service_pid.map" "/tmp/perfinfo-$service_pid.map"

@@ -16,6 +16,7 @@
 #   BENCH_SERVICE_CS_EXTRA        appended to the service's connection string, e.g. "Max Auto Prepare=0"
 #   BENCH_RESULTS [bench/results.md]  BENCH_BUILD [1]  BENCH_STARTUP_RUNS [5]  BENCH_QUIET_BUDGET [120]
 #   BENCH_PEER [1]                0: leave out the FastAPI peer (bench/Peer, GET only)
+#   BENCH_PROFILE [1]             0: no stage profile (bench/profile.sh on get/list/patch, after the load runs)
 #   BENCH_PG_PORT [55433]  BENCH_SERVICE_PORT [5301]  BENCH_BASELINE_PORT [5302]  BENCH_PEER_PORT [5303]
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
@@ -97,6 +98,33 @@ measure_startup() {
         log "start-up #$i: $(((t1 - t0) / 1000000)) ms"
         stop_pid "$service_pid"
     done
+}
+
+# CPU per request by stage: bench/profile.sh on the scenarios of this run that it knows (GET, list, PATCH), on the
+# service just published. Sets profile_md; a failed profile is reported, not fatal.
+profile_md=''
+stage_profile() {
+    local s list=()
+    for s in get list patch; do [[ " $scenarios " == *" $s "* ]] && list+=("$s"); done
+    ((${#list[@]})) || return 0
+    log "stage profile: bench/profile.sh (${list[*]})"
+    if PROFILE_SCENARIOS="${list[*]}" PROFILE_OUT="$runs/$run_id-profile.md" PROFILE_DETAIL=0 BENCH_BUILD=0 \
+        "$bench/profile.sh" >/dev/null; then
+        profile_md=$runs/$run_id-profile.md
+    else
+        log "warning: the stage profile failed; results.md goes without it"
+    fi
+}
+
+profile_section() {
+    [[ -n $profile_md ]] || return 0
+    cat <<MD
+## CPU per request by stage (bench/profile.sh)
+
+$(cat "$profile_md")
+
+The same profile before the performance work (src/ at \`0ac09e1\`): [profile-before.md](profile-before.md). How stages are told apart: README.md, "Stage profile".
+MD
 }
 
 # ---------------------------------------------------------------------------------------------- report
@@ -284,6 +312,8 @@ $(post_section)
 
 Process start to \`/health/ready\` = 200, against a ready database: median **${startup_median} ms** of $startup_runs runs ($(paste -sd ' ' "$runs/$run_id-startup.txt" | sed 's/ / ms, /g') ms).
 
+$(profile_section)
+
 ## Targets
 
 $(targets)
@@ -355,6 +385,7 @@ main() {
     stop_pid "$baseline_pid"
     stop_pid "$peer_pid"
     measure_startup
+    if [[ ${BENCH_PROFILE:-1} == 1 ]]; then stage_profile; fi
 
     report >"$results"
     log "results written to $results"
