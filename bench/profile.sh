@@ -141,6 +141,10 @@ main() {
             "call chains; Maximum Pool Size $pool; the service with DOTNET_PerfMapEnabled=1, DOTNET_EnableWriteXorExecute=0 and" \
             "bench/profile/fpsyscalls.c preloaded. Busy CPU just before the runs (other work on the machine): up to $max_busy%."
     } >"$md"
+    # Keep the symbolized stacks (stages.py reads them gzipped, to try other rules); perf.data is of no use
+    # without the perf map, removed below.
+    gzip -f "$prof/$run_id"-*.txt
+    rm -f "$prof/$run_id"-*.data "$prof/$run_id"-*.pg[01]
     stop_pid "$service_pid"
     rm -f "/tmp/perf-$service_pid.map" "/tmp/perfinfo-$service_pid.map"
     if [[ -n ${PROFILE_OUT:-} ]]; then cp "$md" "$PROFILE_OUT"; fi

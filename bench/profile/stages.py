@@ -1,7 +1,10 @@
 #!/usr/bin/python3
 """CPU per request by stage, from `perf script` output of UserService (bench/profile.sh runs it).
 
-    stages.py --scenario NAME=perf-script.txt:REQUESTS:CPU_US:PG_CPU_US [--scenario ...] [--rev REV] [--detail]
+    stages.py --scenario NAME=perf-script.txt[.gz]:REQUESTS:CPU_US:PG_CPU_US [--scenario ...] [--rev REV] [--detail]
+
+(bench/profile.sh keeps each scenario's `perf script` text, gzipped, in bench/out/profile/: run this again on it to
+try other rules.)
 
 Each sample (a `cpu-clock` sample, weighted by its period, so the samples add up to the CPU time perf saw) goes to
 one stage, decided by the frames on its stack (`perf record -g` frame-pointer call chains; JIT code named through
@@ -46,6 +49,7 @@ REQUESTS, from /proc), multiplied by each stage's share of the samples.
 
 import argparse
 import collections
+import gzip
 import re
 import sys
 
@@ -135,7 +139,8 @@ def classify(thread, keys):
 def samples(path):
     """Yields (thread name, weight, [frame keys innermost first]) from `perf script` text."""
     thread, weight, keys = None, 0, []
-    with open(path, errors="replace") as text:
+    opener = gzip.open if path.endswith(".gz") else open
+    with opener(path, "rt", errors="replace") as text:
         for line in text:
             if not line.strip():
                 if thread is not None:
