@@ -33,7 +33,8 @@ if [[ -n $token ]]; then auth=(-H "Authorization: Bearer $token"); fi
 # token lives for the whole run, and throttling (a defence against password guessing) must not shape the load.
 admin_email=bench-admin@seed.bench
 admin_password='bench admin password'
-identity_env=(Jwt__SigningKey=bench-only-signing-key-0123456789abcdef Jwt__Lifetime=04:00:00
+jwt_key=bench-only-signing-key-0123456789abcdef
+identity_env=("Jwt__SigningKey=$jwt_key" Jwt__Lifetime=04:00:00
     "Admin__Email=$admin_email" "Admin__Password=$admin_password"
     Throttling__AddressPermitLimit=1000000000 Throttling__AccountPermitLimit=1000000000)
 
@@ -111,6 +112,7 @@ setup_tools() {
     local missing=()
     command -v wrk >/dev/null || missing+=(wrk)
     command -v curl >/dev/null || missing+=(curl)
+    command -v pgrep >/dev/null || missing+=(procps)
     if ((${#missing[@]})); then
         [[ $(id -u) -eq 0 ]] || die "missing ${missing[*]}; install with: sudo apt-get install -y ${missing[*]}"
         log "installing ${missing[*]} with apt-get"
@@ -192,14 +194,27 @@ wait_for_quiet() {
     done
 }
 
-# Samples every ~100 ms until $prefix.stop exists: the process's resident set (kB) into $prefix.rss, and the
-# PostgreSQL backends under its application name into $prefix.backends (one psql session runs every query).
+# A process and its descendants (uvicorn: a supervisor and its workers; dotnet: just itself).
+tree_pids() {
+    local child
+    echo "$1"
+    for child in $(pgrep -P "$1"); do tree_pids "$child"; done
+}
+
+# Samples every ~100 ms until $prefix.stop exists: the resident set (kB) of the process tree (summed) into
+# $prefix.rss, and the PostgreSQL backends under its application name into $prefix.backends (one psql session runs
+# every query).
 sample() { # pid application_name prefix
-    local pid=$1 app=$2 prefix=$3 key value _
+    local pid=$1 app=$2 prefix=$3 key value _ p rss pids
+    pids=$(tree_pids "$pid")
     while [[ ! -e $prefix.stop ]]; do
-        while read -r key value _; do
-            if [[ $key == VmRSS: ]]; then echo "$value" >>"$prefix.rss"; break; fi
-        done <"/proc/$pid/status"
+        rss=0
+        for p in $pids; do
+            while read -r key value _; do
+                if [[ $key == VmRSS: ]]; then rss=$((rss + value)); break; fi
+            done 2>/dev/null <"/proc/$p/status" || true
+        done
+        echo "$rss" >>"$prefix.rss"
         echo "SELECT count(*) FROM pg_stat_activity WHERE application_name = '$app';"
         sleep 0.1
     done | "${psql_[@]}" >"$prefix.backends"
@@ -207,8 +222,14 @@ sample() { # pid application_name prefix
 
 max_of() { sort -n "$1" 2>/dev/null | tail -n 1; }
 
-# CPU time (user + system) the process has used so far, in clock ticks.
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+# CPU time (user + system) the process and its descendants have used so far, in clock ticks.
+cpu_ticks() {
+    local p t=0
+    for p in $(tree_pids "$1"); do
+        t=$((t + $(awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null || echo 0)))
+    done
+    echo "$t"
+}
 
 # "pid ticks" of every PostgreSQL backend under an application name (the backends run on this machine).
 pg_ticks() {
@@ -244,9 +265,12 @@ measure() { # label port pid application_name scenario conns round
     esac
     if [[ $round == warmup ]]; then secs=$warmup; fi
     local wrk_=(wrk -t2 "-c$conns" "-d${secs}s" --timeout "${timeout}s" -s "$bench/lua/$script" "http://127.0.0.1:$port" -- "${args[@]}")
+    # A caller may set path_prefix (put before every path) and send_token=false (no bearer token) for one target.
+    local tok=$token
+    [[ ${send_token:-true} == true ]] || tok=''
 
     if [[ $round == warmup ]]; then
-        BENCH_TOKEN=$token BENCH_RUN_ID="$run_id-$label-w$conns" "${wrk_[@]}" >/dev/null
+        BENCH_TOKEN=$tok BENCH_PATH_PREFIX=${path_prefix:-} BENCH_RUN_ID="$run_id-$label-w$conns" "${wrk_[@]}" >/dev/null
         return
     fi
 
@@ -257,7 +281,7 @@ measure() { # label port pid application_name scenario conns round
     sampler=$!
     pg_ticks "$app" >"$prefix.pg0"
     ticks=$(cpu_ticks "$pid")
-    result=$(BENCH_TOKEN=$token BENCH_RUN_ID="$run_id-$label-$conns-$round" "${wrk_[@]}" | tee "$prefix.wrk" | grep '^RESULT') ||
+    result=$(BENCH_TOKEN=$tok BENCH_PATH_PREFIX=${path_prefix:-} BENCH_RUN_ID="$run_id-$label-$conns-$round" "${wrk_[@]}" | tee "$prefix.wrk" | grep '^RESULT') ||
         die "wrk printed no result; see $prefix.wrk"
     ticks=$(($(cpu_ticks "$pid") - ticks))
     pg_ticks "$app" >"$prefix.pg1"

@@ -15,7 +15,9 @@
 #   BENCH_SERVICE_ENV             extra env for the service only, e.g. "DOTNET_gcServer=0"
 #   BENCH_SERVICE_CS_EXTRA        appended to the service's connection string, e.g. "Max Auto Prepare=0"
 #   BENCH_RESULTS [bench/results.md]  BENCH_BUILD [1]  BENCH_STARTUP_RUNS [5]  BENCH_QUIET_BUDGET [120]
-#   BENCH_PG_PORT [55433]  BENCH_SERVICE_PORT [5301]  BENCH_BASELINE_PORT [5302]
+#   BENCH_PEER [1]                0: leave out the FastAPI peer (bench/Peer, GET only)
+#   BENCH_PROFILE [1]             0: no stage profile (bench/profile.sh on get/list/patch, after the load runs)
+#   BENCH_PG_PORT [55433]  BENCH_SERVICE_PORT [5301]  BENCH_BASELINE_PORT [5302]  BENCH_PEER_PORT [5303]
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -25,10 +27,16 @@ results=${BENCH_RESULTS:-$bench/results.md}
 startup_runs=${BENCH_STARTUP_RUNS:-5}
 service_port=${BENCH_SERVICE_PORT:-5301}
 baseline_port=${BENCH_BASELINE_PORT:-5302}
+peer_port=${BENCH_PEER_PORT:-5303}
+with_peer=${BENCH_PEER:-1}
+python=/usr/bin/python3 # Debian's, which the python3-* packages below go into (not a pyenv or venv python3 on PATH)
+peer_packages=(python3-fastapi python3-asyncpg python3-uvicorn python3-uvloop python3-httptools python3-jwt)
+peer_pool=$((pool / 2 > 0 ? pool / 2 : 1))
 read -r -a service_env <<<"${BENCH_SERVICE_ENV:-}"
 service_cs="$cs_base${BENCH_SERVICE_CS_EXTRA:+;$BENCH_SERVICE_CS_EXTRA}"
 service_pid=''
 baseline_pid=''
+peer_pid=''
 
 start_service() {
     start_app "$out/service" UserService.dll "$service_port" "$service_cs" "${identity_env[@]}" "${service_env[@]}"
@@ -37,6 +45,44 @@ start_service() {
 
 service() { measure service "$service_port" "$service_pid" UserService "$@"; }
 baseline() { measure baseline "$baseline_port" "$baseline_pid" Baseline "$@"; }
+# The FastAPI peer, with the bench's token (verified, then the caller's row loaded) and, as a reference, without.
+peer() { measure peer "$peer_port" "$peer_pid" Peer "$@"; }
+peer-anon() {
+    local path_prefix=/anon send_token=false
+    measure peer-anon "$peer_port" "$peer_pid" Peer "$@"
+}
+
+# Debian's FastAPI, asyncpg, uvicorn (uvloop, httptools) and PyJWT for the system python, installed when missing.
+setup_peer() {
+    if [[ -x $python ]] && "$python" -c 'import fastapi, asyncpg, uvicorn, uvloop, httptools, jwt' 2>/dev/null; then return; fi
+    [[ $(id -u) -eq 0 ]] || die "the peer needs: sudo apt-get install -y ${peer_packages[*]} (or BENCH_PEER=0)"
+    log "installing ${peer_packages[*]} with apt-get"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update >&2 || log "warning: apt-get update failed; trying the install anyway"
+    apt-get install -y "${peer_packages[@]}" >&2
+    "$python" -c 'import fastapi, asyncpg, uvicorn, uvloop, httptools, jwt' || die "the peer's packages do not import in $python"
+}
+
+# uvicorn with 2 worker processes (uvloop, httptools, no access log), each with half the service's pool, on the same
+# database and the service's signing key, issuer and audience.
+start_peer() {
+    (cd "$bench/Peer" && exec env PEER_DSN="postgresql://postgres@127.0.0.1:$pg_port/users" PEER_POOL_SIZE="$peer_pool" \
+        PEER_JWT_KEY="$jwt_key" "$python" -m uvicorn app:app --host 127.0.0.1 --port "$peer_port" --workers 2 \
+        --loop uvloop --http httptools --no-access-log --log-level warning) >>"$out/peer.log" 2>&1 &
+    peer_pid=$!
+    started_pids+=("$peer_pid")
+}
+
+peer_setting() {
+    has_peer || return 0
+    printf '\n| peer | `bench/Peer/app.py`: %s; `uvicorn --workers 2 --loop uvloop --http httptools --no-access-log`; asyncpg pool of %s per worker (application_name Peer) |' \
+        "$(peer_versions)" "$peer_pool"
+}
+
+peer_versions() {
+    "$python" -c 'import sys, fastapi, asyncpg, uvicorn, jwt
+print("Python %s, FastAPI %s, uvicorn %s, asyncpg %s, PyJWT %s" % (sys.version.split()[0], fastapi.__version__, uvicorn.__version__, asyncpg.__version__, jwt.__version__))'
+}
 
 # Process start to /health/ready = 200, against the ready (migrated, seeded) database.
 measure_startup() {
@@ -52,6 +98,33 @@ measure_startup() {
         log "start-up #$i: $(((t1 - t0) / 1000000)) ms"
         stop_pid "$service_pid"
     done
+}
+
+# CPU per request by stage: bench/profile.sh on the scenarios of this run that it knows (GET, list, PATCH), on the
+# service just published. Sets profile_md; a failed profile is reported, not fatal.
+profile_md=''
+stage_profile() {
+    local s list=()
+    for s in get list patch; do [[ " $scenarios " == *" $s "* ]] && list+=("$s"); done
+    ((${#list[@]})) || return 0
+    log "stage profile: bench/profile.sh (${list[*]})"
+    if PROFILE_SCENARIOS="${list[*]}" PROFILE_OUT="$runs/$run_id-profile.md" PROFILE_DETAIL=0 BENCH_BUILD=0 \
+        "$bench/profile.sh" >/dev/null; then
+        profile_md=$runs/$run_id-profile.md
+    else
+        log "warning: the stage profile failed; results.md goes without it"
+    fi
+}
+
+profile_section() {
+    [[ -n $profile_md ]] || return 0
+    cat <<MD
+## CPU per request by stage (bench/profile.sh)
+
+$(cat "$profile_md")
+
+The same profile before the performance work (src/ at \`0ac09e1\`): [profile-before.md](profile-before.md). How stages are told apart: README.md, "Stage profile".
+MD
 }
 
 # ---------------------------------------------------------------------------------------------- report
@@ -71,16 +144,19 @@ scenario_name() {
     esac
 }
 
-table() { # target with_ratios scenario...
-    local target=$1 with_ratio=$2 s c w v b r cell row
-    shift 2
+table_header() {
     echo "| scenario | conns | req/s | p50 ms | p99 ms | non-2xx | socket errors | peak RSS MB | peak backends | CPU µs/req (process + PostgreSQL) |"
     echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+}
+
+table_rows() { # target with_ratios name-suffix scenario...
+    local target=$1 with_ratio=$2 suffix=$3 s c w v b r cell row
+    shift 3
     for s in "$@"; do
         [[ " $scenarios " == *" $s "* ]] || continue
         for c in $connections; do
             [[ -n $(col "$target" "$s" "$c" 5) ]] || continue
-            row="| $(scenario_name "$s") | $c"
+            row="| $(scenario_name "$s")$suffix | $c"
             for w in rps p50 p99 errors sockerr rss backends; do
                 v=$(figure "$target" "$s" "$c" "$w")
                 cell=$(fmt "$w" "$v")
@@ -98,6 +174,47 @@ table() { # target with_ratios scenario...
             else
                 echo "$row | $(figure "$target" "$s" "$c" cpu) + $(figure "$target" "$s" "$c" pgcpu) |"
             fi
+        done
+    done
+}
+
+table() { # target with_ratios scenario...
+    table_header
+    table_rows "$1" "$2" '' "${@:3}"
+}
+
+has_peer() { [[ $with_peer == 1 && " $scenarios " == *" get "* ]]; }
+
+# The issue's comparison for GET by id: every system's req/s, and UserService's (with its token) over each.
+peer_section() {
+    has_peer || return 0
+    local c label name v svc
+    cat <<MD
+## FastAPI peer (bench/Peer: FastAPI + asyncpg, 2 uvicorn workers with uvloop and httptools)
+
+With the token, the peer does the service's per-request work: verifies the HS256 token (PyJWT), loads the caller's security stamp and role (one statement), then the row; without it (\`/anon/api/users/{id}\`), one statement. CPU is the uvicorn process tree's (supervisor and both workers), RSS their sum.
+
+$(table_header)
+$(table_rows peer false ', bearer token' get)
+$(table_rows peer-anon false ', no token' get)
+
+## GET /api/users/{id} side by side
+
+| system | conns | req/s | UserService (bearer token) ÷ this | CPU µs/req (process + PostgreSQL) |
+|---|---:|---:|---:|---:|
+MD
+    for c in $connections; do
+        svc=$(figure service get "$c" rps)
+        for label in service baseline peer peer-anon; do
+            case $label in
+                service) name='UserService, bearer token' ;;
+                baseline) name='Baseline (ASP.NET Core, raw Npgsql), no token' ;;
+                peer) name='FastAPI + asyncpg, bearer token (PyJWT, caller'"'"'s row)' ;;
+                peer-anon) name='FastAPI + asyncpg, no token' ;;
+            esac
+            v=$(figure "$label" get "$c" rps)
+            [[ -n $v ]] || continue
+            echo "| $name | $c | $(fmt rps "$v") | $(ratio "$svc" "$v")× | $(figure "$label" get "$c" cpu) + $(figure "$label" get "$c" pgcpu) |"
         done
     done
 }
@@ -120,6 +237,15 @@ targets() {
         done
         check "$(scenario_name "$s") throughput ≥ $min× the baseline's" "$ok" "$detail"
     done
+    if has_peer; then
+        ok=true detail=
+        for c in $connections; do
+            r=$(ratio "$(figure service get "$c" rps)" "$(figure peer get "$c" rps)")
+            detail+="c$c ${r:-?}× "
+            awk -v r="${r:-0}" 'BEGIN { exit !(r >= 4) }' || ok=false
+        done
+        check "GET /api/users/{id} with a bearer token ≥ 4× the FastAPI peer doing the same token work" "$ok" "$detail"
+    fi
     ok=true detail=
     for s in get list search patch; do
         [[ " $scenarios " == *" $s "* && " $connections " == *" 32 "* ]] || continue
@@ -166,9 +292,9 @@ Written by \`bench/run.sh\` on $(date -u '+%Y-%m-%d %H:%M UTC'); what the figure
 |---|---|
 | machine | $(nproc) cores ($cpu), $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo) RAM, $(uname -sr) |
 | software | .NET $(dotnet --list-runtimes | awk '/NETCore.App/ { v = $2 } END { print v }'), $(postgres_version), wrk $(wrk -v 2>&1 | awk 'NR == 1 { print $2 }') |
-| service | \`$(git -C "$repo" rev-parse --short HEAD)$(git -C "$repo" diff --quiet HEAD -- src 2>/dev/null || echo '+dirty')\`, Release, \`dotnet UserService.dll\`; runtimeconfig: ${gc:-defaults}${BENCH_SERVICE_ENV:+; env \`$BENCH_SERVICE_ENV\`} |
+| service | \`$(git -C "$repo" rev-parse --short HEAD)$(git -C "$repo" diff --quiet HEAD -- src 2>/dev/null || echo '+dirty')\`, Release, \`dotnet UserService.dll\`; runtimeconfig: ${gc:-defaults}${BENCH_SERVICE_ENV:+; env \`$BENCH_SERVICE_ENV\`} |$(peer_setting)
 | database | PostgreSQL on 127.0.0.1:$pg_port (scripts/postgres.sh), $(figure_users) users; connection string \`$service_cs\` (the baseline: the same, Application Name=Baseline) |
-| load | wrk, 2 threads, ${connections// / and } connections, $duration s per run (POST: $post_duration s, 1 run) after a $warmup s warm-up, median of $rounds runs, service and baseline runs interleaved; each run first waits for the machine to be quiet |
+| load | wrk, 2 threads, ${connections// / and } connections, $duration s per run (POST: $post_duration s, 1 run) after a $warmup s warm-up, median of $rounds runs, service and baseline$(has_peer && echo " (and, for GET, the peer with and without token)") runs interleaved; each run first waits for the machine to be quiet |
 
 ## UserService (in brackets: ratio to the baseline)
 
@@ -178,11 +304,15 @@ $(table service true get list search patch)
 
 $(table baseline false get list search patch)
 
+$(peer_section)
+
 $(post_section)
 
 ## Start-up
 
 Process start to \`/health/ready\` = 200, against a ready database: median **${startup_median} ms** of $startup_runs runs ($(paste -sd ' ' "$runs/$run_id-startup.txt" | sed 's/ / ms, /g') ms).
+
+$(profile_section)
 
 ## Targets
 
@@ -200,10 +330,12 @@ figure_users() { "${psql_[@]}" -c "SELECT count(*) FROM users"; }
 main() {
     local conns scenario target round n targets_
     setup_tools
+    has_peer && setup_peer
     tsv=$runs/$run_id.tsv
     : >"$tsv"
     : >"$out/service.log"
     : >"$out/baseline.log"
+    : >"$out/peer.log"
 
     start_postgres
     if [[ ${BENCH_BUILD:-1} == 1 ]]; then
@@ -219,17 +351,26 @@ main() {
     start_app "$out/baseline" Baseline.dll "$baseline_port" "$cs_base"
     baseline_pid=$started_pid
     wait_ready "$baseline_pid" "$baseline_port" /health/ready
+    if has_peer; then
+        start_peer
+        wait_ready "$peer_pid" "$peer_port" /health/ready
+    fi
 
     log "warm-up"
     for scenario in $scenarios; do
         service "$scenario" 32 warmup
         [[ $scenario == post ]] || baseline "$scenario" 32 warmup
+        if [[ $scenario == get ]] && has_peer; then
+            peer get 32 warmup
+            peer-anon get 32 warmup
+        fi
     done
 
     for conns in $connections; do
         for scenario in $scenarios; do
             targets_=(service)
             [[ $scenario == post ]] || targets_+=(baseline)
+            [[ $scenario == get ]] && has_peer && targets_+=(peer peer-anon)
             n=$rounds
             [[ $scenario == post ]] && n=1
             for target in "${targets_[@]}"; do "$target" "$scenario" "$conns" warmup; done
@@ -242,7 +383,9 @@ main() {
     service_hwm=$(awk '/VmHWM/ { print $2 }' "/proc/$service_pid/status")
     stop_pid "$service_pid"
     stop_pid "$baseline_pid"
+    stop_pid "$peer_pid"
     measure_startup
+    if [[ ${BENCH_PROFILE:-1} == 1 ]]; then stage_profile; fi
 
     report >"$results"
     log "results written to $results"

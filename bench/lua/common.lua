@@ -1,9 +1,11 @@
 -- Shared by the scenario scripts (wrk runs each script once per thread and once more for setup/done).
---   BENCH_TOKEN   optional bearer token: sent as "Authorization: Bearer <token>" on every request
+--   BENCH_TOKEN        optional bearer token: sent as "Authorization: Bearer <token>" on every request
+--   BENCH_PATH_PREFIX  optional prefix of every path (the FastAPI peer's unauthenticated routes: /anon)
 -- done() prints one machine-readable line that bench/run.sh parses.
 local M = {}
 
 M.headers = {}
+M.prefix = os.getenv("BENCH_PATH_PREFIX") or ""
 local token = os.getenv("BENCH_TOKEN")
 if token and token ~= "" then
   M.headers["Authorization"] = "Bearer " .. token

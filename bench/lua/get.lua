@@ -12,5 +12,5 @@ function init(args)
 end
 
 function request()
-  return wrk.format("GET", "/api/users/" .. bench.pick(ids), bench.headers)
+  return wrk.format("GET", bench.prefix .. "/api/users/" .. bench.pick(ids), bench.headers)
 end
