@@ -16,13 +16,15 @@ internal static class ObservabilityExtensions
     /// <summary>Npgsql's meter and activity source: pool usage, pending requests, timeouts, one span per command.</summary>
     const string Npgsql = "Npgsql";
 
-    /// <summary>ASP.NET Core's own meters beyond the ones its instrumentation turns on (hosting, Kestrel, routing).</summary>
+    /// <summary>
+    /// ASP.NET Core's own meters beyond the ones its instrumentation turns on (hosting, Kestrel, routing): handled
+    /// exceptions and throttled requests. Not the authentication and authorization meters: they record on every
+    /// request (two more aggregations each), and their failures already show as 401s and 403s in the request metrics.
+    /// </summary>
     static readonly string[] AspNetCoreMeters =
     [
         "Microsoft.AspNetCore.Diagnostics",
         "Microsoft.AspNetCore.RateLimiting",
-        "Microsoft.AspNetCore.Authentication",
-        "Microsoft.AspNetCore.Authorization",
     ];
 
     /// <summary>

@@ -32,6 +32,8 @@ internal static class SecurityExtensions
         builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(o =>
         {
             o.MapInboundClaims = false;
+            // Nothing reads the raw token back from the authentication properties: don't copy it into them per request.
+            o.SaveToken = false;
             o.TokenValidationParameters = new TokenValidationParameters
             {
                 ValidIssuer = jwt.Issuer,
