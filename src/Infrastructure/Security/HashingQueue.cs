@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Options;
 
@@ -9,21 +8,26 @@ namespace UserService.Infrastructure.Security;
 /// Admission control for password hashing: a bounded queue in front of a fixed set of dedicated threads that run at
 /// a lower CPU priority (nice 10). When nothing else runs, hashes get every core; when requests need the CPU, the
 /// kernel's scheduler gives it to them first (a nice-10 thread weighs about a tenth of a normal one), so reads never
-/// wait behind hashing. A full queue, or a hash that waited too long, fails fast with <see cref="HashingBusyException"/>
-/// (503 with <c>Retry-After</c>) instead of a time-out.
+/// wait behind hashing. A full queue fails at once, and a hash that waited <c>MaxQueueWait</c> without a thread fails
+/// then, both with <see cref="HashingBusyException"/> (503 with <c>Retry-After</c>) rather than a time-out.
 /// </summary>
 internal sealed class HashingQueue : IDisposable
 {
     const int LowPriorityNice = 10;
 
-    readonly BlockingCollection<IWorkItem> queue;
+    readonly BlockingCollection<IWorkItem> queue = new();
+    readonly int queueLimit;
     readonly TimeSpan maxWait;
     readonly Thread[] workers;
+
+    // Items admitted and neither started nor given up: what QueueLimit bounds (given-up items may still sit in the
+    // collection until a thread skips them, so its own count would overstate the wait).
+    int waiting;
 
     public HashingQueue(IOptions<PasswordHashingOptions> options)
     {
         var settings = options.Value;
-        queue = new BlockingCollection<IWorkItem>(Math.Max(1, settings.QueueLimit));
+        queueLimit = Math.Max(1, settings.QueueLimit);
         maxWait = settings.MaxQueueWait;
         workers = [.. Enumerable.Range(0, settings.EffectiveConcurrency).Select(i =>
             new Thread(Work) { IsBackground = true, Name = $"password-hash-{i}" })];
@@ -33,18 +37,18 @@ internal sealed class HashingQueue : IDisposable
         }
     }
 
-    /// <summary>Threads that hash; sign-ups per second are about this times 1 / (CPU time of one hash).</summary>
-    public int Concurrency => workers.Length;
-
     /// <summary>Runs <paramref name="work"/> on a hashing thread, or throws <see cref="HashingBusyException"/> when full.</summary>
     public Task<T> RunAsync<T>(Func<T> work, CancellationToken ct)
     {
-        var item = new WorkItem<T>(work, Stopwatch.GetTimestamp(), ct);
-        if (!queue.TryAdd(item))
+        if (Interlocked.Increment(ref waiting) > queueLimit)
         {
+            Interlocked.Decrement(ref waiting);
             throw new HashingBusyException();
         }
 
+        var item = new WorkItem<T>(work, this);
+        item.Arm(maxWait, ct);
+        queue.Add(item, CancellationToken.None);
         return item.Completion.Task;
     }
 
@@ -53,7 +57,7 @@ internal sealed class HashingQueue : IDisposable
         LowerPriority();
         foreach (var item in queue.GetConsumingEnumerable())
         {
-            item.Run(maxWait);
+            item.Run();
         }
     }
 
@@ -95,28 +99,36 @@ internal sealed class HashingQueue : IDisposable
 
     interface IWorkItem
     {
-        void Run(TimeSpan maxWait);
+        void Run();
     }
 
-    sealed class WorkItem<T>(Func<T> work, long enqueued, CancellationToken ct) : IWorkItem
+    /// <summary>Queued, then either claimed by a thread (and run to the end) or given up (waited too long, request gone).</summary>
+    sealed class WorkItem<T>(Func<T> work, HashingQueue owner) : IWorkItem
     {
+        const int Queued = 0, Claimed = 1, GivenUp = 2;
+
+        int state;
+        CancellationTokenSource? timer;
+        CancellationTokenRegistration aborted;
+
         // Continuations must not run on the low-priority hashing thread.
         public TaskCompletionSource<T> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        public void Run(TimeSpan maxWait)
+        public void Arm(TimeSpan maxWait, CancellationToken ct)
         {
-            if (ct.IsCancellationRequested)
+            timer = new CancellationTokenSource(maxWait);
+            timer.Token.Register(() => GiveUp(() => Completion.TrySetException(new HashingBusyException())));
+            aborted = ct.Register(() => GiveUp(() => Completion.TrySetCanceled(ct)));
+        }
+
+        public void Run()
+        {
+            if (Interlocked.CompareExchange(ref state, Claimed, Queued) != Queued)
             {
-                Completion.TrySetCanceled(ct);
                 return;
             }
 
-            if (Stopwatch.GetElapsedTime(enqueued) > maxWait)
-            {
-                Completion.TrySetException(new HashingBusyException());
-                return;
-            }
-
+            Release();
             try
             {
                 Completion.TrySetResult(work());
@@ -125,6 +137,22 @@ internal sealed class HashingQueue : IDisposable
             {
                 Completion.TrySetException(e);
             }
+        }
+
+        void GiveUp(Action answer)
+        {
+            if (Interlocked.CompareExchange(ref state, GivenUp, Queued) == Queued)
+            {
+                Release();
+                answer();
+            }
+        }
+
+        void Release()
+        {
+            Interlocked.Decrement(ref owner.waiting);
+            timer?.Dispose();
+            aborted.Dispose();
         }
     }
 }
