@@ -18,7 +18,7 @@ internal sealed class PasswordHashingOptions
     public int QueueLimit { get; set; } = 64;
 
     /// <summary>How long a hash may wait in the queue before it is given up with a 503.</summary>
-    public TimeSpan MaxQueueWait { get; set; } = TimeSpan.FromSeconds(1);
+    public TimeSpan MaxQueueWait { get; set; } = TimeSpan.FromSeconds(2);
 
     public const int MinimumMemoryKiB = 19 * 1024;
     public const int MinimumPasses = 2;

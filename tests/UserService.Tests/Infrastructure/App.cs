@@ -33,6 +33,10 @@ public sealed class App : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("Jwt:SigningKey", Identity.SigningKey);
         // Every in-memory request comes from one "address"; the per-address limit is tested on a real process.
         builder.UseSetting("Throttling:AddressPermitLimit", "1000000");
+        // The suite signs up users from many tests at once on a busy machine, in this very process: admission control
+        // (its own tests run a real process) must not turn a slow hash into a 503 here.
+        builder.UseSetting("PasswordHashing:QueueLimit", "100000");
+        builder.UseSetting("PasswordHashing:MaxQueueWait", "00:05:00");
     }
 
     public async ValueTask InitializeAsync()

@@ -62,6 +62,8 @@ public sealed partial class ServiceProcess : IAsyncDisposable
         start.Environment["Logging__Console__FormatterOptions__SingleLine"] = "true";
         start.Environment["Jwt__SigningKey"] = Identity.SigningKey;
         start.Environment["Throttling__AddressPermitLimit"] = "1000000";
+        start.Environment["PasswordHashing__QueueLimit"] = "100000";
+        start.Environment["PasswordHashing__MaxQueueWait"] = "00:05:00";
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {
             start.Environment[key] = value;
