@@ -21,11 +21,18 @@ internal sealed partial class AdminBootstrap(NpgsqlDataSource db, Passwords pass
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var email = configuration["Admin:Email"]?.Trim();
+        var configured = configuration["Admin:Email"]?.Trim();
         var password = configuration["Admin:Password"];
-        if (string.IsNullOrEmpty(email) || string.IsNullOrEmpty(password))
+        if (string.IsNullOrEmpty(configured) || string.IsNullOrEmpty(password))
         {
             return;
+        }
+
+        // The same canonical form as sign-up: the admin signs in with any spelling of it, and no look-alike can be created.
+        if (!EmailAddress.TryCanonicalize(configured, out var email, out var problem))
+        {
+            LogInvalidEmail(problem);
+            throw new StartupException($"Admin:Email is not a usable address: {problem}");
         }
 
         var hash = passwords.Hash(password);
@@ -50,6 +57,9 @@ internal sealed partial class AdminBootstrap(NpgsqlDataSource db, Passwords pass
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Created the first admin {Email} from configuration")]
     partial void LogCreated(string email);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "Admin:Email (env Admin__Email) is not a usable address: {Problem} Startup stopped.")]
+    partial void LogInvalidEmail(string problem);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "No admin exists and Admin:Email {Email} belongs to a plain user; no admin was created")]
     partial void LogEmailTaken(string email);

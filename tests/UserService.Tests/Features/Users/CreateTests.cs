@@ -20,7 +20,7 @@ public sealed class CreateTests(App app)
         Assert.Equal("\"1\"", rsp.Headers.ETag?.Tag);
         Assert.False(rsp.Headers.ETag!.IsWeak);
         Assert.Equal(7, user.Id.Version);
-        Assert.Equal(email.ToUpperInvariant(), user.Email);
+        Assert.Equal(email, user.Email); // the canonical form: trimmed, lower case
         Assert.Equal("Ada Lovelace", user.FullName);
         Assert.Equal("user", user.Role);
         Assert.Equal(DateTimeKind.Utc, user.CreatedAt.Kind);
@@ -28,7 +28,7 @@ public sealed class CreateTests(App app)
 
         var row = await app.RowAsync(user.Id);
         Assert.NotNull(row);
-        Assert.Equal(email.ToUpperInvariant(), row.Email);
+        Assert.Equal(email, row.Email);
         Assert.Equal("Ada Lovelace", row.FullName);
         Assert.Equal("user", row.Role);
         Assert.Equal(1, row.Version);
