@@ -49,6 +49,8 @@ internal static class ApiExtensions
             // No client can set a property the contract does not list (id, role, createdAt, ...).
             c.Serializer.Options.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
             c.Serializer.Options.AllowDuplicateProperties = false;
+            c.Binding.JsonExceptionTransformer = JsonErrors.Describe;
+            c.Binding.Modifier = HeaderBinding.Rebind;
         });
         app.UseSwaggerGen(uiConfig: ui =>
         {

@@ -46,7 +46,8 @@ internal static class EmailAddress
             return false;
         }
 
-        var trimmed = input.Trim();
+        // Spaces and tabs around it are a paste accident; any other white space or control character is refused below.
+        var trimmed = input.Trim(' ', '\t');
         if (trimmed.Length is 0 or > 4 * MaxLength)
         {
             return false;
@@ -100,7 +101,7 @@ internal static class EmailAddress
         TryCanonicalize(email, out var canonical, out var problem) ? canonical : throw new ArgumentException(problem, nameof(email));
 
     /// <summary>The per-account throttle key of a stored or typed address: its canonical form when it has one.</summary>
-    public static string Key(string email) => TryCanonicalize(email, out var canonical, out _) ? canonical : Lower(email.Trim());
+    public static string Key(string email) => TryCanonicalize(email, out var canonical, out _) ? canonical : Lower(email.Trim(' ', '\t'));
 
     static string Lower(string s) => s.Replace("\u0130", "i", StringComparison.Ordinal).ToLowerInvariant();
 

@@ -31,6 +31,8 @@ internal static class SecurityExtensions
         builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(o =>
         {
             o.MapInboundClaims = false;
+            // WWW-Authenticate says "Bearer" and, for a bad token, error="invalid_token"; never why it failed.
+            o.IncludeErrorDetails = false;
             o.TokenValidationParameters = new TokenValidationParameters
             {
                 ValidIssuer = jwt.Issuer,
