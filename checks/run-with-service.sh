@@ -78,6 +78,8 @@ export ASPNETCORE_URLS=http://127.0.0.1:$port
 export Jwt__SigningKey=${Jwt__SigningKey:-$(head -c 48 /dev/urandom | base64 | tr -d '\n')}
 export Admin__Email=${Admin__Email:-admin-$(date +%s)-$$@checks.example.com}
 export Admin__Password=${Admin__Password:-$(head -c 18 /dev/urandom | base64 | tr -d '\n')}
+# The checks read the OpenAPI document and drive Swagger UI, which Production serves only when told to.
+export Api__ExposeOpenApi=${Api__ExposeOpenApi:-true}
 export BASE_URL=http://127.0.0.1:$port ADMIN_EMAIL=$Admin__Email ADMIN_PASSWORD=$Admin__Password
 
 log "starting on $BASE_URL (log: $service_log)"

@@ -25,7 +25,7 @@ public sealed class App : WebApplicationFactory<Program>, IAsyncLifetime
 
     /// <summary>The tests' own pool, for arranging and asserting rows; never the service's.</summary>
     public NpgsqlDataSource Db { get; } = new NpgsqlDataSourceBuilder(
-        new NpgsqlConnectionStringBuilder(ConnectionString) { ApplicationName = "UserService.Tests", MaxPoolSize = 20 }.ConnectionString).Build();
+        new NpgsqlConnectionStringBuilder(ConnectionString) { ApplicationName = "UserService.Tests", MaxPoolSize = 20 }.ConnectionString) { Name = "tests" }.Build();
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
