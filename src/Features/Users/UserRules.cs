@@ -26,15 +26,19 @@ internal static class UserRules
     public static IRuleBuilderOptions<T, string?> ValidFullName<T>(this IRuleBuilderInitial<T, string?> rule) =>
         rule.Cascade(CascadeMode.Stop).NotNull().WithMessage("fullName is required.")
             .Must(n => IsPlainText(n!) && !HasInvisibleCharacters(n!))
-            .WithMessage("fullName must not contain control, zero-width or bidirectional-override characters.")
+            .WithMessage("fullName must not contain control, zero-width, bidirectional-override or unassigned characters.")
             .Must(n => CanonicalFullName(n!).Length is >= 1 and <= FullNameMaxLength).WithMessage($"fullName must be 1 to {FullNameMaxLength} characters after trimming.");
 
     /// <summary>What is stored for a valid fullName: trimmed, NFC (one spelling for composed and decomposed accents).</summary>
     public static string CanonicalFullName(string fullName) => fullName.Trim().Normalize(NormalizationForm.FormC);
 
-    /// <summary>Format characters (zero-width, soft hyphen, BOM, bidi embeddings, overrides and isolates) and tags.</summary>
+    /// <summary>
+    /// Format characters (zero-width, soft hyphen, BOM, bidi embeddings, overrides and isolates, tags), and unassigned
+    /// code points and noncharacters (U+FFFE), which nothing renders and Unicode normalisation refuses.
+    /// </summary>
     public static bool HasInvisibleCharacters(string text) =>
-        text.EnumerateRunes().Any(r => Rune.GetUnicodeCategory(r) == System.Globalization.UnicodeCategory.Format);
+        text.EnumerateRunes().Any(r => Rune.GetUnicodeCategory(r) is System.Globalization.UnicodeCategory.Format
+            or System.Globalization.UnicodeCategory.OtherNotAssigned);
 
     /// <summary>Well-formed UTF-16 (no lone surrogates) without control or line-separator characters.</summary>
     public static bool IsPlainText(string text) =>
