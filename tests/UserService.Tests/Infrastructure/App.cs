@@ -31,6 +31,9 @@ public sealed class App : WebApplicationFactory<Program>, IAsyncLifetime
     {
         builder.UseEnvironment("Testing");
         builder.UseSetting("Jwt:SigningKey", Identity.SigningKey);
+        // The shared admin token lives as long as the run: with the 15-minute default, every later test would get
+        // 401s, and a test that only forbids 5xx would pass on them.
+        builder.UseSetting("Jwt:Lifetime", "1.00:00:00");
         // Every in-memory request comes from one "address"; the per-address limit is tested on a real process.
         builder.UseSetting("Throttling:AddressPermitLimit", "1000000");
     }

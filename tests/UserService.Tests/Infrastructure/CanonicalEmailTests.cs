@@ -178,6 +178,10 @@ public sealed class CanonicalEmailTests(App app)
     [InlineData("\ufeffAda")]
     [InlineData("Ada\u200dLovelace")]
     [InlineData("Ada\u061cLovelace")]
+    [InlineData("Ada\ufffe")]
+    [InlineData("Ada\uffff")]
+    [InlineData("Ada\U0010FFFF")]
+    [InlineData("Ada\u0378")]
     public async Task A_full_name_with_bidi_overrides_or_zero_width_characters_is_refused(string fullName)
     {
         var email = TestUsers.UniqueEmail("bidi");
