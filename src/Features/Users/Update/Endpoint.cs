@@ -25,7 +25,8 @@ internal sealed class Endpoint(NpgsqlDataSource db, Passwords passwords) : Endpo
         {
             s.Summary = "Change a user (JSON merge patch)";
             s.Description = "Changes any of `email`, `fullName`, `password` (and `role`, admins only: 403 otherwise); absent " +
-                            "fields stay as they are. Changing your own password needs `currentPassword`, checked under the account's sign-in limit (429 with `Retry-After`). Users may change " +
+                            "fields stay as they are. Changing your own password needs `currentPassword`, checked under the " +
+                            "account's sign-in limit (429 with `Retry-After`). Users may change " +
                             "only themselves, admins anyone; any other id answers 404. With `If-Match`, the change applies " +
                             "only if the ETag is current (412 otherwise). Answers the user with its new `ETag`.";
         });
