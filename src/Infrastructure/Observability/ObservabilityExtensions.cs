@@ -86,6 +86,14 @@ internal static class ObservabilityExtensions
                 context.Request.Path == MetricsPath && (port is null || context.Connection.LocalPort == port));
         }
 
+        if (port is not null)
+        {
+            // The metrics port is for the scraper: nothing else is answered there.
+            app.Use((context, next) => context.Connection.LocalPort == port
+                ? Problems.WriteAsync(context, StatusCodes.Status404NotFound, $"Only {MetricsPath} is served on this port.")
+                : next(context));
+        }
+
         return app;
     }
 
