@@ -21,18 +21,11 @@ internal sealed partial class AdminBootstrap(NpgsqlDataSource db, Passwords pass
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var configured = configuration["Admin:Email"]?.Trim();
+        var email = CanonicalEmail();
         var password = configuration["Admin:Password"];
-        if (string.IsNullOrEmpty(configured) || string.IsNullOrEmpty(password))
+        if (string.IsNullOrEmpty(email) || string.IsNullOrEmpty(password))
         {
             return;
-        }
-
-        // The same canonical form as sign-up: the admin signs in with any spelling of it, and no look-alike can be created.
-        if (!EmailAddress.TryCanonicalize(configured, out var email, out var problem))
-        {
-            LogInvalidEmail(problem);
-            throw new StartupException($"Admin:Email is not a usable address: {problem}");
         }
 
         var hash = passwords.Hash(password);
@@ -54,6 +47,27 @@ internal sealed partial class AdminBootstrap(NpgsqlDataSource db, Passwords pass
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>
+    /// <c>Admin:Email</c> in the canonical form of sign-up (so the admin signs in with any spelling of it and no
+    /// look-alike of it is ever created), null when unset; a startup error when it has no canonical form.
+    /// </summary>
+    string? CanonicalEmail()
+    {
+        var configured = configuration["Admin:Email"];
+        if (string.IsNullOrWhiteSpace(configured))
+        {
+            return null;
+        }
+
+        if (!EmailAddress.TryCanonicalize(configured, out var email, out var problem))
+        {
+            LogInvalidEmail(problem);
+            throw new StartupException($"Admin:Email is not a usable address: {problem}");
+        }
+
+        return email;
+    }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Created the first admin {Email} from configuration")]
     partial void LogCreated(string email);
