@@ -18,9 +18,12 @@ RUN dotnet publish src/UserService.csproj --no-restore -c Release -o /app -p:Use
 
 # --- runtime -------------------------------------------------------------------------------------
 # Alpine: the smallest ASP.NET Core runtime image that still has a probe tool (busybox wget) for
-# HEALTHCHECK; the runtime images have no curl. The service is fully managed code with invariant
-# globalization, so musl and the missing ICU do not matter.
+# HEALTHCHECK; the runtime images have no curl. The service needs ICU (the canonical form of an email
+# is NFKC and IDNA, which invariant globalization does not do): Alpine images ship without it and with
+# invariant mode on, so add it and turn invariant mode off.
 FROM mcr.microsoft.com/dotnet/aspnet:10.0-alpine AS runtime
+RUN apk add --no-cache icu-libs
+ENV DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=false
 WORKDIR /app
 COPY --from=build /app ./
 

@@ -4,8 +4,9 @@
 #
 #   checks/run-with-service.sh CMD [ARGS...]
 #
-# The command sees BASE_URL (e.g. http://127.0.0.1:5181) and the admin's credentials
-# (ADMIN_EMAIL, ADMIN_PASSWORD) that the service was started with.
+# The command sees BASE_URL (e.g. http://127.0.0.1:5181), METRICS_URL (the port that alone serves
+# /metrics in Production) and the admin's credentials (ADMIN_EMAIL, ADMIN_PASSWORD) that the service
+# was started with. The OpenAPI document and Swagger UI are exposed (Api__ExposeOpenApi=true).
 #
 #   USERSERVICE_CHECK_PORT   first port to try (default 5181; the next free one is taken)
 #   USERSERVICE_APP_DIR      an already published service to run (default: build src/ in Release)
@@ -63,6 +64,9 @@ fi
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 port=${USERSERVICE_CHECK_PORT:-5181}
 while port_in_use "$port"; do port=$((port + 1)); done
+# Production serves /metrics only on a port of its own.
+metrics_port=$((port + 1))
+while port_in_use "$metrics_port"; do metrics_port=$((metrics_port + 1)); done
 
 app_dir=${USERSERVICE_APP_DIR:-}
 if [[ -z $app_dir ]]; then
@@ -78,7 +82,10 @@ export ASPNETCORE_URLS=http://127.0.0.1:$port
 export Jwt__SigningKey=${Jwt__SigningKey:-$(head -c 48 /dev/urandom | base64 | tr -d '\n')}
 export Admin__Email=${Admin__Email:-admin-$(date +%s)-$$@checks.example.com}
 export Admin__Password=${Admin__Password:-$(head -c 18 /dev/urandom | base64 | tr -d '\n')}
-export BASE_URL=http://127.0.0.1:$port ADMIN_EMAIL=$Admin__Email ADMIN_PASSWORD=$Admin__Password
+# The checks read the OpenAPI document and drive Swagger UI, which Production serves only when told to.
+export Api__ExposeOpenApi=${Api__ExposeOpenApi:-true}
+export Metrics__Port=${Metrics__Port:-$metrics_port}
+export BASE_URL=http://127.0.0.1:$port METRICS_URL=http://127.0.0.1:$Metrics__Port ADMIN_EMAIL=$Admin__Email ADMIN_PASSWORD=$Admin__Password
 
 log "starting on $BASE_URL (log: $service_log)"
 # From its output folder, so that its content root (appsettings*.json) is found.

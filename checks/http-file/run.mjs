@@ -3,7 +3,7 @@
 // that each answers the status its "###" title names first (a 2xx where the title names none) and
 // that the file covers every operation of the OpenAPI document.
 //
-//   BASE_URL, ADMIN_EMAIL, ADMIN_PASSWORD override @baseUrl, @adminEmail, @adminPassword.
+//   BASE_URL, METRICS_URL, ADMIN_EMAIL, ADMIN_PASSWORD override @baseUrl, @metricsUrl, @adminEmail, @adminPassword.
 import { readFileSync } from 'node:fs';
 
 const baseUrl = process.env.BASE_URL ?? 'http://127.0.0.1:5181';
@@ -35,7 +35,8 @@ for (const [index, chunk] of text.split(/^###/m).entries()) {
   requests.push({ title, name, method, target, headers, body });
 }
 
-Object.assign(fileVariables, { baseUrl }, process.env.ADMIN_EMAIL ? { adminEmail: process.env.ADMIN_EMAIL } : {},
+Object.assign(fileVariables, { baseUrl }, process.env.METRICS_URL ? { metricsUrl: process.env.METRICS_URL } : {},
+  process.env.ADMIN_EMAIL ? { adminEmail: process.env.ADMIN_EMAIL } : {},
   process.env.ADMIN_PASSWORD ? { adminPassword: process.env.ADMIN_PASSWORD } : {});
 
 const named = {};

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Net.Mail;
 using System.Text;
 using FluentValidation;
 
@@ -13,9 +12,11 @@ internal static class UserRules
     public const int PasswordMaxLength = 128;
     public const int FullNameMaxLength = 200;
 
+    /// <summary>Valid when <see cref="EmailAddress"/> has a canonical form for it; the message says what is wrong.</summary>
     public static IRuleBuilderOptions<T, string?> ValidEmail<T>(this IRuleBuilderInitial<T, string?> rule) =>
         rule.Cascade(CascadeMode.Stop).NotNull().WithMessage("email is required.")
-            .Must(e => IsValidEmail(e!.Trim())).WithMessage($"email must be a valid address of at most {EmailMaxLength} characters.");
+            .Must(e => EmailAddress.TryCanonicalize(e, out _, out _))
+            .WithMessage((_, e) => EmailAddress.TryCanonicalize(e, out var _, out var problem) ? "" : problem);
 
     public static IRuleBuilderOptions<T, string?> ValidPassword<T>(this IRuleBuilderInitial<T, string?> rule) =>
         rule.Cascade(CascadeMode.Stop).NotNull().WithMessage("password is required.")
@@ -24,17 +25,20 @@ internal static class UserRules
 
     public static IRuleBuilderOptions<T, string?> ValidFullName<T>(this IRuleBuilderInitial<T, string?> rule) =>
         rule.Cascade(CascadeMode.Stop).NotNull().WithMessage("fullName is required.")
-            .Must(n => n!.Trim().Length is >= 1 and <= FullNameMaxLength).WithMessage($"fullName must be 1 to {FullNameMaxLength} characters after trimming.")
-            .Must(n => IsPlainText(n!)).WithMessage("fullName must not contain control characters.");
+            .Must(n => IsPlainText(n!) && !HasInvisibleCharacters(n!))
+            .WithMessage("fullName must not contain control, zero-width, bidirectional-override or unassigned characters.")
+            .Must(n => CanonicalFullName(n!).Length is >= 1 and <= FullNameMaxLength).WithMessage($"fullName must be 1 to {FullNameMaxLength} characters after trimming.");
 
-    public static bool IsValidEmail(string email) =>
-        email.Length is > 0 and <= EmailMaxLength
-        && IsPlainText(email)
-        && !email.Any(char.IsWhiteSpace)
-        && MailAddress.TryCreate(email, out var address)
-        && address.Address == email
-        && address.Host.Contains('.', StringComparison.Ordinal)
-        && !address.Host.StartsWith('.') && !address.Host.EndsWith('.');
+    /// <summary>What is stored for a valid fullName: trimmed, NFC (one spelling for composed and decomposed accents).</summary>
+    public static string CanonicalFullName(string fullName) => fullName.Trim().Normalize(NormalizationForm.FormC);
+
+    /// <summary>
+    /// Format characters (zero-width, soft hyphen, BOM, bidi embeddings, overrides and isolates, tags), and unassigned
+    /// code points and noncharacters (U+FFFE), which nothing renders and Unicode normalisation refuses.
+    /// </summary>
+    public static bool HasInvisibleCharacters(string text) =>
+        text.EnumerateRunes().Any(r => Rune.GetUnicodeCategory(r) is System.Globalization.UnicodeCategory.Format
+            or System.Globalization.UnicodeCategory.OtherNotAssigned);
 
     /// <summary>Well-formed UTF-16 (no lone surrogates) without control or line-separator characters.</summary>
     public static bool IsPlainText(string text) =>

@@ -9,9 +9,13 @@ namespace UserService.Infrastructure.Api;
 
 internal static class ApiExtensions
 {
+    public const string ExposeOpenApiSetting = "Api:ExposeOpenApi";
+
     public static WebApplicationBuilder AddApi(this WebApplicationBuilder builder)
     {
         builder.Services.AddFastEndpoints();
+        // Feature services that outlive a request (FastEndpoints registers endpoints and validators, not these).
+        builder.Services.AddSingleton<Features.Users.List.Cursor>();
         builder.Services.SwaggerDocument(o =>
         {
             o.DocumentSettings = s =>
@@ -49,12 +53,20 @@ internal static class ApiExtensions
             // No client can set a property the contract does not list (id, role, createdAt, ...).
             c.Serializer.Options.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
             c.Serializer.Options.AllowDuplicateProperties = false;
+            c.Binding.JsonExceptionTransformer = JsonErrors.Describe;
+            c.Binding.Modifier = HeaderBinding.Rebind;
         });
-        app.UseSwaggerGen(uiConfig: ui =>
+        // The OpenAPI document and Swagger UI map the whole attack surface for a reader: on by default only in
+        // Development and Testing; elsewhere only when Api:ExposeOpenApi is true.
+        if (app.Configuration.GetValue(ExposeOpenApiSetting, app.Environment.IsDevelopment() || app.Environment.IsEnvironment("Testing")))
         {
-            ui.ShowOperationIDs();
-            ui.DocExpansion = "list";
-        });
+            app.UseSwaggerGen(uiConfig: ui =>
+            {
+                ui.ShowOperationIDs();
+                ui.DocExpansion = "list";
+            });
+        }
+
         return app;
     }
 }

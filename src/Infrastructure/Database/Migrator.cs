@@ -15,6 +15,8 @@ internal sealed partial class Migrator(NpgsqlDataSource dataSource, IConfigurati
 
     const int MigrationCommandTimeoutSeconds = 600;
 
+    public const string MigrationsName = "users-migrations";
+
     public async Task MigrateAsync(CancellationToken cancellationToken)
     {
         // Session-level lock: released explicitly, because a pooled connection keeps its session (and its
@@ -25,9 +27,11 @@ internal sealed partial class Migrator(NpgsqlDataSource dataSource, IConfigurati
         try
         {
             // DbUp opens its own connection, unpooled so that it closes at once and the data source stays the
-            // process's only pool. The lock above is held by this session until it is released.
+            // process's only pool. The lock above is held by this session until it is released. A named data source:
+            // Npgsql labels metrics with the name, and with the connection string (host, user, database) without one.
+            await using var migrations = new NpgsqlDataSourceBuilder(UnpooledConnectionString()) { Name = MigrationsName }.Build();
             var upgrader = DeployChanges.To
-                .PostgresqlDatabase(UnpooledConnectionString())
+                .PostgresqlDatabase(new DbUp.Postgresql.PostgresqlConnectionManager(migrations))
                 .WithScriptsEmbeddedInAssembly(typeof(Migrator).Assembly, name => name.Contains(".Migrations.", StringComparison.Ordinal))
                 .WithTransactionPerScript()
                 .LogTo(new DbUpLog(logger))

@@ -7,6 +7,7 @@ internal static class HttpLimitsExtensions
     /// <summary>Server limits chosen on purpose; docs/failure-behaviour.md lists them.</summary>
     public static WebApplicationBuilder AddHttpLimits(this WebApplicationBuilder builder)
     {
+        builder.Services.AddSingleton<IStartupFilter, HeadAsGet>();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;

@@ -13,6 +13,12 @@ internal static class ObservabilityExtensions
 
     public const string MetricsPath = "/metrics";
 
+    /// <summary>
+    /// The local port that alone answers <c>/metrics</c> (it is added to the ports the server listens on). Unset:
+    /// <c>/metrics</c> is served on the API's port in Development and Testing, and not at all elsewhere.
+    /// </summary>
+    public const string MetricsPortSetting = "Metrics:Port";
+
     /// <summary>Npgsql's meter and activity source: pool usage, pending requests, timeouts, one span per command.</summary>
     const string Npgsql = "Npgsql";
 
@@ -54,6 +60,11 @@ internal static class ObservabilityExtensions
                 .AddMeter(SecurityStamps.MeterName)
                 .AddPrometheusExporter());
 
+        if (builder.Configuration.GetValue<int?>(MetricsPortSetting) is { } port)
+        {
+            builder.WebHost.UseUrls([.. ListenUrls(builder.Configuration), $"http://*:{port}"]);
+        }
+
         if (!string.IsNullOrWhiteSpace(builder.Configuration[OtlpEndpointSetting]))
         {
             telemetry
@@ -70,7 +81,38 @@ internal static class ObservabilityExtensions
     public static WebApplication UseObservability(this WebApplication app)
     {
         app.UseHttpLogging();
-        app.MapPrometheusScrapingEndpoint(MetricsPath);
+        // Metrics tell an outsider the load, the pool and every route's error rate: never on the public port in production.
+        var port = app.Configuration.GetValue<int?>(MetricsPortSetting);
+        if (port is not null || app.Environment.IsDevelopment() || app.Environment.IsEnvironment("Testing"))
+        {
+            app.UseOpenTelemetryPrometheusScrapingEndpoint(context =>
+                context.Request.Path == MetricsPath && (port is null || context.Connection.LocalPort == port));
+        }
+
+        if (port is not null)
+        {
+            // The metrics port is for the scraper: nothing else is answered there.
+            app.Use((context, next) => context.Connection.LocalPort == port
+                ? Problems.WriteAsync(context, StatusCodes.Status404NotFound, $"Only {MetricsPath} is served on this port.")
+                : next(context));
+        }
+
         return app;
+    }
+
+    /// <summary>The URLs the server would listen on without <see cref="MetricsPortSetting"/> (urls, else http_ports, else Kestrel's default).</summary>
+    static string[] ListenUrls(IConfiguration configuration)
+    {
+        if (configuration["urls"] is { Length: > 0 } urls)
+        {
+            return urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        }
+
+        if (configuration["http_ports"] is { Length: > 0 } ports)
+        {
+            return [.. ports.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(p => $"http://*:{p}")];
+        }
+
+        return ["http://localhost:5000"];
     }
 }

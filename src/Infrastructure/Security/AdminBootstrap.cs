@@ -21,7 +21,7 @@ internal sealed partial class AdminBootstrap(NpgsqlDataSource db, Passwords pass
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var email = configuration["Admin:Email"]?.Trim();
+        var email = CanonicalEmail();
         var password = configuration["Admin:Password"];
         if (string.IsNullOrEmpty(email) || string.IsNullOrEmpty(password))
         {
@@ -48,8 +48,32 @@ internal sealed partial class AdminBootstrap(NpgsqlDataSource db, Passwords pass
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
+    /// <summary>
+    /// <c>Admin:Email</c> in the canonical form of sign-up (so the admin signs in with any spelling of it and no
+    /// look-alike of it is ever created), null when unset; a startup error when it has no canonical form.
+    /// </summary>
+    string? CanonicalEmail()
+    {
+        var configured = configuration["Admin:Email"];
+        if (string.IsNullOrWhiteSpace(configured))
+        {
+            return null;
+        }
+
+        if (!EmailAddress.TryCanonicalize(configured, out var email, out var problem))
+        {
+            LogInvalidEmail(problem);
+            throw new StartupException($"Admin:Email is not a usable address: {problem}");
+        }
+
+        return email;
+    }
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Created the first admin {Email} from configuration")]
     partial void LogCreated(string email);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "Admin:Email (env Admin__Email) is not a usable address: {Problem} Startup stopped.")]
+    partial void LogInvalidEmail(string problem);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "No admin exists and Admin:Email {Email} belongs to a plain user; no admin was created")]
     partial void LogEmailTaken(string email);

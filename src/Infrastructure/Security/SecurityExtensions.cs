@@ -34,6 +34,8 @@ internal static class SecurityExtensions
             o.MapInboundClaims = false;
             // Nothing reads the raw token back from the authentication properties: don't copy it into them per request.
             o.SaveToken = false;
+            // WWW-Authenticate says "Bearer" and, for a bad token, error="invalid_token"; never why it failed.
+            o.IncludeErrorDetails = false;
             o.TokenValidationParameters = new TokenValidationParameters
             {
                 ValidIssuer = jwt.Issuer,

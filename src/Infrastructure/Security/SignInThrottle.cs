@@ -31,10 +31,14 @@ internal sealed class SignInThrottle(IOptions<ThrottlingOptions> options) : IDis
             QueueLimit = 0,
         }));
 
-    /// <summary>True when the account may try now; otherwise how long until it may.</summary>
+    /// <summary>
+    /// True when the account may try now; otherwise how long until it may. Keyed on the canonical form of the email
+    /// (<see cref="EmailAddress"/>), so no other spelling of one account gets a fresh bucket. Every place that verifies
+    /// a password asks here first: sign-in, and a PATCH that changes one's own password.
+    /// </summary>
     public bool TryAcquire(string email, out TimeSpan retryAfter)
     {
-        using var lease = byAccount.AttemptAcquire(email.Trim().ToLowerInvariant());
+        using var lease = byAccount.AttemptAcquire(EmailAddress.Key(email));
         retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : options.Value.Window;
         return lease.IsAcquired;
     }

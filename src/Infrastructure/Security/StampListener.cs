@@ -17,6 +17,9 @@ internal sealed partial class StampListener(
 {
     public const string Channel = "user_security";
 
+    /// <summary>The name its (unpooled) connections carry in Npgsql's metrics: a name, never the connection string.</summary>
+    public const string ListenerName = "users-listener";
+
     /// <summary>The payload a TRUNCATE sends: every user may be gone.</summary>
     const string Everyone = "*";
 
@@ -69,7 +72,8 @@ internal sealed partial class StampListener(
 
     async Task ListenAsync(CancellationToken stoppingToken)
     {
-        await using var connection = new NpgsqlConnection(ConnectionString());
+        await using var listener = new NpgsqlDataSourceBuilder(ConnectionString()) { Name = ListenerName }.Build();
+        await using var connection = listener.CreateConnection();
         connection.Notification += (_, e) => OnNotification(e.Payload);
         await connection.OpenAsync(stoppingToken);
         await using (var listen = new NpgsqlCommand($"LISTEN {Channel}", connection))

@@ -96,7 +96,7 @@ public sealed class LifecycleTests(App app)
 
         var clock = Stopwatch.StartNew();
         service.Signal(ServiceProcess.SigTerm);
-        await Task.Delay(TimeSpan.FromSeconds(1));
+        await service.WaitForOutputAsync(ServiceProcess.ShuttingDown, TimeSpan.FromSeconds(10));
         Assert.False(service.HasExited, "the process must wait for the in-flight request");
         await tx.CommitAsync();
 

@@ -22,6 +22,21 @@ public sealed partial class MetricsTests(App app)
     }
 
     [Fact]
+    public async Task Pool_labels_are_names_never_connection_string_fragments()
+    {
+        (await app.Client.GetAsync("/health/ready")).EnsureSuccessStatusCode();
+
+        var metrics = await ScrapeAsync();
+
+        // The in-memory host shares the meter with the tests' own pools (application name UserService.Tests): only
+        // the service's pools are judged here; ExposureTests scrapes a real process, where only those exist.
+        var pools = PoolName().Matches(metrics).Select(m => m.Groups["name"].Value).Distinct()
+            .Where(p => !p.Contains("Application Name=UserService.Tests", StringComparison.Ordinal) && p != "tests").ToList();
+        Assert.Contains("users", pools);
+        Assert.All(pools, p => Assert.Contains(p, new[] { "users", "users-migrations", "users-listener" }));
+    }
+
+    [Fact]
     public async Task Metrics_show_http_server_request_durations()
     {
         (await app.Client.GetAsync("/health/live")).EnsureSuccessStatusCode();
@@ -41,6 +56,9 @@ public sealed partial class MetricsTests(App app)
 
     [GeneratedRegex("""^db_client_connection_count\{(?=[^}]*db_client_connection_pool_name="users")(?=[^}]*db_client_connection_state="(?<state>\w+)")[^}]*\} (?<value>\d+)""", RegexOptions.Multiline)]
     private static partial Regex PoolConnectionCount();
+
+    [GeneratedRegex("db_client_connection_pool_name=\"(?<name>[^\"]*)\"")]
+    private static partial Regex PoolName();
 
     [GeneratedRegex("""^db_client_connection_max\{[^}]*db_client_connection_pool_name="users"[^}]*\} \d+""", RegexOptions.Multiline)]
     private static partial Regex PoolMax();

@@ -137,6 +137,24 @@ public sealed partial class ServiceProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>The line the host logs when a graceful shutdown begins (after SIGTERM, before draining).</summary>
+    public const string ShuttingDown = "Application is shutting down";
+
+    /// <summary>Waits until a line of output contains <paramref name="text"/>; fails after the timeout.</summary>
+    public async Task WaitForOutputAsync(string text, TimeSpan timeout)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!output.Any(l => l.Contains(text, StringComparison.Ordinal)))
+        {
+            if (clock.Elapsed > timeout || process.HasExited && !output.Any(l => l.Contains(text, StringComparison.Ordinal)))
+            {
+                throw new TimeoutException($"no line with \"{text}\" after {clock.Elapsed.TotalSeconds:F1} s:\n{string.Join('\n', Output)}");
+            }
+
+            await Task.Delay(20);
+        }
+    }
+
     public async Task<int> WaitForExitAsync(TimeSpan timeout)
     {
         using var cts = new CancellationTokenSource(timeout);

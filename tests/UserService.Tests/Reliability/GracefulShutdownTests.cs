@@ -65,7 +65,8 @@ public sealed class GracefulShutdownTests(App app)
         var signalled = clock.Elapsed;
         Volatile.Write(ref signalledTicks, signalled.Ticks);
         service.Signal(ServiceProcess.SigTerm);
-        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        // Shutdown has begun (not merely "some time has passed"): from here on the host drains, and must not exit.
+        await service.WaitForOutputAsync(ServiceProcess.ShuttingDown, TimeSpan.FromSeconds(10));
         var aliveWhileLocked = !service.HasExited;
         await rowLock.ReleaseAsync();
 

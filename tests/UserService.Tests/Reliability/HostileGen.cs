@@ -52,6 +52,9 @@ internal static class HostileGen
         "\uD800", "\uDC00", "x\uD83D", "\uDE00x", "😀", "👩‍👩‍👧‍👦", "e\u0301", "Ω", "ß", "İ", "ı", "ǅ", "ＡＢＣ", "𝔘𝔫𝔦𝔠𝔬𝔡𝔢", "\uFFFD", "\uFFFF", "\uFFFE",
         "null", "true", "0", "-1", "1e999", "NaN", "' OR 1=1 --", "%", "_", "\\", "\"", "\\u0000", "<script>alert(1)</script>", "${jndi:ldap://x}",
         "{{7*7}}", "../../etc/passwd", "%00", "%s%s%s", "Robert'); DROP TABLE users;--",
+        // Unicode forms and invisible characters: each a spelling a reader cannot tell from a plainer one.
+        "\u00AD", "\u2060", "\u2066x\u2069", "\u061C", "\U000E0041", "\u180E", "\u200D", "\u200C", "\u3000", "\uFF41", "\uFF20", "\u0430", "\u03BF",
+        "\u0130", "I\u0307", "\u212A", "\u2126", "\uFB01", "\u2460", "\u00B9", "\u1E9E", "\u0085", "\u009F", "\u007F", "\uE000", "\u0378",
     ];
 
     static readonly string[] OddEmails =
@@ -62,6 +65,11 @@ internal static class HostileGen
         "😀{tag}@😀.com", "İ{tag}@example.com", "\u212A{tag}@example.com", "{tag}\u200B@example.com", "{tag}@xn--exmple-cua.com",
         "a{tag}@b.c" + new string('x', 260), new string('a', 64) + "{tag}@" + new string('b', 170) + ".com", "\uD800{tag}@b.c", "a{tag}@\uDC00.c",
         "{tag}@example.com\u202E", "{tag}@EXAMPLE.COM", "\"\"@example.com", "{tag}@ex_ample.com", "{tag}@127.0.0.1",
+        // One identity, many spellings: canonical twins (same account) and look-alikes (refused).
+        "{tag}\u00AD@example.com", "\uFF41{tag}@example.com", "\u0430{tag}@example.com", "{tag}@ex\u0430mple.com", "jose\u0301{tag}@example.com",
+        "jos\u00E9{tag}@example.com", "{tag}\uFF20example.com", "{tag}.@example.com", "al\u0130ce{tag}@example.com", "{tag}@xn--80ak6aa92e.com",
+        "{tag}@[IPv6:::1]", "{tag}@EXA\u0308MPLE.COM", "{tag}@xn--exmple-cua.com", "{tag}\u2060@example.com", "{tag}@example.com\uFEFF",
+        "\u212A{tag}@example.com", "{tag}@\uFF45xample.com", "{tag}\u3000@example.com", "{tag}@example.c\u2024om", "{tag}\u0000@example.com",
     ];
 
     static readonly string[] Numbers =
@@ -89,7 +97,10 @@ internal static class HostileGen
         "application/json; charset=", "application/json; charset=\"utf-8\"", "text/plain", "application/xml", "multipart/form-data; boundary=x",
         "application/x-www-form-urlencoded", null, "application/problem+json", "application/vnd.api+json", "*/*", "application/json; foo=bar",
         "APPLICATION/JSON", "application/jsonx", ";;;", "application/", "application/json\u0000", "application/json, text/plain",
-        "application/merge-patch+json; charset=utf-32",
+        "application/merge-patch+json; charset=utf-32", "application/json; charset=utf-7", "application/json; charset=UTF-7",
+        "application/json; charset=\"utf-7\"", "application/json; charset=\"UTF-8\"", "application/json;charset=\"utf-8\"", "application/evil+json",
+        "application/json; charset=utf-8; charset=utf-7", "text/json", "application/json; charset=ibm037", "application/json; charset=x-user-defined",
+        "application/json; charset=\"\"", "application/json; charset=\"utf-8", "application/merge-patch+json; charset=\"utf-8\"", "application/x-json",
     ];
 
     static readonly string[] IfMatches =
@@ -253,6 +264,25 @@ internal static class HostileGen
         (4, Text.Select(t => Uri.EscapeDataString(t.Length > 3000 ? t[..3000] : t))),
         (2, Gen.OneOf("%", "%zz", "%C3%28", "%00", "%ED%A0%80", "%FF", "%F0%9F%98", "+", "&", "=", "%26", "%3D", "%0D%0AX-Injected:%201")),
         (1, Chars('A', 'z', 0, 80)));
+
+    /// <summary>
+    /// Parameters that belong elsewhere, in the query string of a by-id route: an id (the route's), an If-Match (a
+    /// header), list parameters. None may change what the route, the header or the body say.
+    /// </summary>
+    public static readonly Gen<string> BindingQuery = Gen.Frequency(
+        (4, Gen.Const("")),
+        (2, Gen.Guid.Select(g => $"?id={g}")),
+        (1, Gen.Guid.Select(g => $"?Id={g}&ID={g}")),
+        (1, Gen.OneOf("?ifMatch=%2299%22", "?IfMatch=%22*%22", "?if-match=%221%22", "?limit=1&q=x", "?role=admin", "?email=a%40b.c", "?body=%7B%7D")));
+
+    /// <summary>A sign-in body: the email and password fields with every kind of odd text, control characters included.</summary>
+    public static readonly Gen<byte[]> SignInBody = Gen.Select(
+        Gen.Select(Field("email", Email), Field("password", Password),
+            Gen.Frequency((6, Gen.Const("")), (1, Object(Value(1)).Select(o => o.Length > 2 ? o[1..^1] : ""))),
+            (email, password, extra) => "{" + string.Join(",", new[] { email, password, extra }.Where(f => !string.IsNullOrEmpty(f))) + "}")
+            .Select(Encoding.UTF8.GetBytes),
+        Mutation,
+        (body, mutate) => mutate(body));
 
     /// <summary>A list query string: limit, cursor and q with odd values, odd casing, repeats and strangers.</summary>
     public static readonly Gen<string> Query = Gen.Select(

@@ -9,7 +9,6 @@ public sealed class HostileInputRegressionTests(App app)
     [Theory]
     [InlineData("POST", "/api/users", "application/json; charset=bogus")]
     [InlineData("POST", "/api/users", "application/json; charset=")]
-    [InlineData("POST", "/api/users", "application/json; charset=\"utf-8\"")]
     [InlineData("POST", "/api/users", "application/json; charset=utf-16")]
     [InlineData("PATCH", "/api/users/{id}", "application/merge-patch+json; charset=latin1")]
     [InlineData("GET", "/api/users", "application/json; charset=bogus")]

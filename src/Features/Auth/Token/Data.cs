@@ -18,6 +18,8 @@ internal static class Data
 
     public static async Task<Credentials?> FindAsync(NpgsqlDataSource db, string email, CancellationToken ct)
     {
+        // The validator accepted only addresses that have a canonical form; accounts are stored in it.
+        email = EmailAddress.Canonical(email);
         await using var connection = await db.OpenConnectionAsync(ct);
         return await connection.QuerySingleOrDefaultAsync<Credentials>(new CommandDefinition(CredentialsSql, new { email }, cancellationToken: ct));
     }

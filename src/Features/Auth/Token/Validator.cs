@@ -3,12 +3,19 @@ using FluentValidation;
 
 namespace UserService.Features.Auth.Token;
 
-/// <summary>Shape only: any other check would tell which emails exist.</summary>
+/// <summary>
+/// Shape only: any other check would tell which emails exist. The email must have a canonical form (the one every
+/// account is stored and throttled under), so no spelling reaches the database or the limiter in another form.
+/// </summary>
 internal sealed class Validator : Validator<Request>
 {
     public Validator()
     {
-        RuleFor(x => x.Email).NotEmpty().WithMessage("email is required.").MaximumLength(254);
-        RuleFor(x => x.Password).NotEmpty().WithMessage("password is required.").MaximumLength(1024);
+        RuleFor(x => x.Email).Cascade(CascadeMode.Stop).NotEmpty().WithMessage("email is required.")
+            .MaximumLength(4 * EmailAddress.MaxLength).WithMessage(EmailAddress.Invalid)
+            .Must(e => EmailAddress.TryCanonicalize(e, out _, out _))
+            .WithMessage((_, e) => EmailAddress.TryCanonicalize(e, out var _, out var problem) ? "" : problem);
+        RuleFor(x => x.Password).Cascade(CascadeMode.Stop).NotEmpty().WithMessage("password is required.").MaximumLength(1024)
+            .Must(p => UserService.Features.Users.UserRules.IsWellFormed(p!)).WithMessage("password must be valid Unicode text.");
     }
 }

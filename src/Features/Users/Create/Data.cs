@@ -16,6 +16,8 @@ internal static class Data
     /// <summary>Inserts the user; null when the email is taken (the unique index decides, race-free).</summary>
     public static async Task<UserRow?> InsertAsync(NpgsqlDataSource db, NewUser user, CancellationToken ct)
     {
+        // Stored in canonical form, so that one person has one spelling (the endpoint passes what validation accepted).
+        user = user with { Email = EmailAddress.Canonical(user.Email), FullName = UserRules.CanonicalFullName(user.FullName) };
         await using var connection = await db.OpenConnectionAsync(ct);
         try
         {

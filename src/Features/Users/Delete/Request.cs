@@ -4,6 +4,8 @@ namespace UserService.Features.Users.Delete;
 
 internal sealed record Request
 {
+    /// <summary>From the route only: a query-string or body <c>id</c> never overrides it.</summary>
+    [RouteParam]
     public Guid Id { get; init; }
 
     /// <summary>Optional strong ETag; when given and stale, the answer is 412.</summary>

@@ -3,7 +3,7 @@ using Npgsql;
 
 namespace UserService.Features.Users.List;
 
-internal sealed class Endpoint(NpgsqlDataSource db) : Endpoint<Request, Response>
+internal sealed class Endpoint(NpgsqlDataSource db, Cursor cursor) : Endpoint<Request, Response>
 {
     public override void Configure()
     {
@@ -24,7 +24,7 @@ internal sealed class Endpoint(NpgsqlDataSource db) : Endpoint<Request, Response
 
     public override async Task HandleAsync(Request req, CancellationToken ct)
     {
-        Guid? after = Cursor.TryDecode(req.Cursor, out var lastId) ? lastId : null;
+        Guid? after = cursor.TryDecode(req.Cursor, out var lastId) ? lastId : null;
         var q = req.Q?.Trim();
         var rows = await Data.PageAsync(db, after, q, req.Limit, ct);
 
@@ -32,7 +32,7 @@ internal sealed class Endpoint(NpgsqlDataSource db) : Endpoint<Request, Response
         if (rows.Count > req.Limit)
         {
             rows.RemoveAt(rows.Count - 1);
-            next = Cursor.Encode(rows[^1].Id);
+            next = cursor.Encode(rows[^1].Id);
             HttpContext.Response.Headers.Link = $"<{NextPageUrl(req.Limit, q, next)}>; rel=\"next\"";
         }
 

@@ -11,7 +11,8 @@ internal sealed class Validator : Validator<Request>
     public Validator()
     {
         RuleFor(x => x.Limit).InclusiveBetween(1, MaxLimit).WithMessage($"limit must be between 1 and {MaxLimit}.");
-        RuleFor(x => x.Cursor).Must(c => Cursor.TryDecode(c, out _)).When(x => x.Cursor is not null)
+        // Validators are singletons: the cursor codec (a singleton too) is resolved inside the rule.
+        RuleFor(x => x.Cursor).Must(c => Resolve<Cursor>().TryDecode(c, out _)).When(x => x.Cursor is not null)
             .WithMessage("cursor is not one this service issued.");
         RuleFor(x => x.Q).Must(q => q!.Length <= MaxQueryLength && UserRules.IsPlainText(q)).When(x => x.Q is not null)
             .WithMessage($"q must be at most {MaxQueryLength} characters without control characters.");

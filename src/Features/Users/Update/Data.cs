@@ -25,6 +25,8 @@ internal static class Data
 
     const string PasswordHashSql = "SELECT password_hash FROM users WHERE id = @id";
 
+    const string EmailSql = "SELECT email FROM users WHERE id = @id";
+
     public sealed record Changes(Guid Id, long[]? Versions, string? Email, string? FullName, string? PasswordHash, string? Role);
 
     public enum Outcome { Updated, NotFound, PreconditionFailed, EmailTaken }
@@ -35,8 +37,20 @@ internal static class Data
         return await connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(PasswordHashSql, new { id }, cancellationToken: ct));
     }
 
+    public static async Task<string?> EmailAsync(NpgsqlDataSource db, Guid id, CancellationToken ct)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        return await connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(EmailSql, new { id }, cancellationToken: ct));
+    }
+
     public static async Task<(Outcome, UserRow?)> UpdateAsync(NpgsqlDataSource db, Changes changes, CancellationToken ct)
     {
+        // Stored in canonical form, like sign-up (the endpoint passes what validation accepted).
+        changes = changes with
+        {
+            Email = changes.Email is null ? null : EmailAddress.Canonical(changes.Email),
+            FullName = changes.FullName is null ? null : UserRules.CanonicalFullName(changes.FullName),
+        };
         await using var connection = await db.OpenConnectionAsync(ct);
         try
         {

@@ -19,12 +19,14 @@ internal sealed class Endpoint(NpgsqlDataSource db, Passwords passwords, Securit
             .ProducesProblemDetails(StatusCodes.Status412PreconditionFailed)
             .ProducesProblemDetails(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblemDetails(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblemDetails(StatusCodes.Status429TooManyRequests)
             .ProducesProblemDetails(StatusCodes.Status503ServiceUnavailable));
         Summary(s =>
         {
             s.Summary = "Change a user (JSON merge patch)";
             s.Description = "Changes any of `email`, `fullName`, `password` (and `role`, admins only: 403 otherwise); absent " +
-                            "fields stay as they are. Changing your own password needs `currentPassword`. Users may change " +
+                            "fields stay as they are. Changing your own password needs `currentPassword`, checked under the " +
+                            "account's sign-in limit (429 with `Retry-After`). Users may change " +
                             "only themselves, admins anyone; any other id answers 404. With `If-Match`, the change applies " +
                             "only if the ETag is current (412 otherwise). Answers the user with its new `ETag`.";
         });
@@ -47,7 +49,10 @@ internal sealed class Endpoint(NpgsqlDataSource db, Passwords passwords, Securit
 
         if (patch.HasPassword && User.UserId() == req.Id)
         {
-            await CheckCurrentPasswordAsync(req.Id, patch.CurrentPassword, ct);
+            if (!await CheckCurrentPasswordAsync(req.Id, patch.CurrentPassword, ct))
+            {
+                return;
+            }
         }
 
         var changes = new Data.Changes(
@@ -83,11 +88,20 @@ internal sealed class Endpoint(NpgsqlDataSource db, Passwords passwords, Securit
         }
     }
 
-    async Task CheckCurrentPasswordAsync(Guid id, string? currentPassword, CancellationToken ct)
+    /// <summary>False when the answer (429) is already sent: a password check is throttled per account like sign-in.</summary>
+    async Task<bool> CheckCurrentPasswordAsync(Guid id, string? currentPassword, CancellationToken ct)
     {
         if (string.IsNullOrEmpty(currentPassword))
         {
             ThrowError(new ValidationFailure("currentPassword", "currentPassword is required to change your own password."));
+        }
+
+        // The same bucket as signing in to this account: a stolen token adds no guesses.
+        var email = await Data.EmailAsync(db, id, ct);
+        if (email is not null && !Resolve<SignInThrottle>().TryAcquire(email, out var retryAfter))
+        {
+            await SecurityExtensions.WriteThrottledAsync(HttpContext, retryAfter);
+            return false;
         }
 
         var hash = await Data.PasswordHashAsync(db, id, ct);
@@ -95,5 +109,7 @@ internal sealed class Endpoint(NpgsqlDataSource db, Passwords passwords, Securit
         {
             ThrowError(new ValidationFailure("currentPassword", "currentPassword is incorrect."));
         }
+
+        return true;
     }
 }

@@ -21,7 +21,7 @@ public sealed class TokenTests(App app)
 
         Assert.Equal(HttpStatusCode.OK, rsp.StatusCode);
         Assert.Equal("Bearer", token.TokenType);
-        Assert.Equal(900, token.ExpiresIn);
+        Assert.Equal((int)App.TokenLifetime.TotalSeconds, token.ExpiresIn);
         Assert.DoesNotContain(TestUsers.Password, await rsp.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         var me = await app.CreateClient().WithToken(token.AccessToken).GetFromJsonAsync<UserResponse>("/api/users/me");
         Assert.Equal(user.Id, me!.Id);

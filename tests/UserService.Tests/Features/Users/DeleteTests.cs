@@ -33,7 +33,9 @@ public sealed class DeleteTests(App app)
     {
         var (user, etag) = await app.CreateAsync();
 
-        var rsp = await app.Client.DELETEAsync<Endpoint, Request>(new() { Id = user.Id, IfMatch = etag });
+        var request = new HttpRequestMessage(HttpMethod.Delete, $"/api/users/{user.Id}");
+        request.Headers.TryAddWithoutValidation("If-Match", etag);
+        var rsp = await app.Client.SendAsync(request);
 
         Assert.Equal(HttpStatusCode.NoContent, rsp.StatusCode);
         Assert.Null(await app.RowAsync(user.Id));
@@ -44,7 +46,10 @@ public sealed class DeleteTests(App app)
     {
         var (user, _) = await app.CreateAsync();
 
-        var rsp = await app.Client.DELETEAsync<Endpoint, Request>(new() { Id = user.Id, IfMatch = "\"41\"" });
+        // If-Match travels as a header (FastEndpoints' typed helper would put it in a JSON body, which DELETE does not read).
+        var request = new HttpRequestMessage(HttpMethod.Delete, $"/api/users/{user.Id}");
+        request.Headers.TryAddWithoutValidation("If-Match", "\"41\"");
+        var rsp = await app.Client.SendAsync(request);
 
         await rsp.AssertProblemAsync(HttpStatusCode.PreconditionFailed);
         Assert.NotNull(await app.RowAsync(user.Id));

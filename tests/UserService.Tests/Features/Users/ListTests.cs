@@ -132,6 +132,25 @@ public sealed class ListTests(App app)
         await rsp.AssertProblemAsync(HttpStatusCode.BadRequest, "cursor");
     }
 
+    [Theory]
+    [InlineData("UserService/List/Cursor/v1")]
+    [InlineData(Identity.SigningKey)]
+    [InlineData("")]
+    public async Task A_cursor_forged_with_a_key_from_the_source_or_the_signing_key_itself_returns_400(string key)
+    {
+        // The MAC key used to be the constant "UserService/List/Cursor/v1": anyone with the source could mint cursors.
+        var tag = Tag();
+        var ids = await SeedAsync(tag, 3);
+        Span<byte> buffer = stackalloc byte[24];
+        ids[0].TryWriteBytes(buffer[..16], bigEndian: true, out _);
+        System.Security.Cryptography.HMACSHA256.HashData(System.Text.Encoding.UTF8.GetBytes(key), buffer[..16])[..8].CopyTo(buffer[16..]);
+        var forged = System.Buffers.Text.Base64Url.EncodeToString(buffer);
+
+        var rsp = await app.Client.GetAsync($"/api/users?q={tag}&cursor={forged}");
+
+        await rsp.AssertProblemAsync(HttpStatusCode.BadRequest, "cursor");
+    }
+
     [Fact]
     public async Task Plain_user_gets_403_and_anonymous_gets_401()
     {

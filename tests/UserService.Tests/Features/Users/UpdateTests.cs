@@ -240,6 +240,33 @@ public sealed class UpdateTests(App app)
     }
 
     [Fact]
+    public async Task Guessing_the_current_password_is_throttled_per_account_like_sign_in()
+    {
+        // Signing in spent one of the account's five attempts; every wrong currentPassword spends another.
+        var (me, client) = await app.NewUserAsync();
+        var before = await app.RowAsync(me.Id);
+
+        var statuses = new List<HttpStatusCode>();
+        HttpResponseMessage last = null!;
+        for (var i = 0; i < 5; i++)
+        {
+            last = await client.PatchAsync($"/api/users/{me.Id}", Json.Body($$"""{"password":"a brand new passphrase","currentPassword":"wrong guess {{i}}"}"""));
+            statuses.Add(last.StatusCode);
+        }
+
+        Assert.Equal([.. Enumerable.Repeat(HttpStatusCode.BadRequest, 4), HttpStatusCode.TooManyRequests], statuses);
+        await last.AssertProblemAsync(HttpStatusCode.TooManyRequests);
+        Assert.InRange(last.Headers.RetryAfter!.Delta!.Value.TotalSeconds, 1, 60);
+
+        // The right current password waits too, and so does signing in: one bucket per account.
+        var right = await client.PatchAsync($"/api/users/{me.Id}", Json.Body($$"""{"password":"a brand new passphrase","currentPassword":"{{TestUsers.Password}}"}"""));
+        Assert.Equal(HttpStatusCode.TooManyRequests, right.StatusCode);
+        var signIn = await app.Anonymous.PostAsJsonAsync("/api/auth/token", new { email = me.Email, password = TestUsers.Password });
+        Assert.Equal(HttpStatusCode.TooManyRequests, signIn.StatusCode);
+        Assert.Equal(before, await app.RowAsync(me.Id));
+    }
+
+    [Fact]
     public async Task Admin_sets_someone_elses_password_without_current_password()
     {
         var (user, _) = await app.CreateAsync();
