@@ -195,6 +195,22 @@ wait_for_quiet() {
     done
 }
 
+# Sign-ups abandoned by the previous wrk run (it stops with requests in flight) still hash in the service: before a
+# sign-up run or a storm's GET-alone reference, wait (up to 30 s, outside the quiet budget) until the process uses
+# under 20% of a core. Sets drained to the seconds waited.
+wait_for_drain() { # pid
+    local i t0 t1
+    drained=0
+    for ((i = 0; i < 60; i++)); do
+        t0=$(cpu_ticks "$1")
+        sleep 0.5
+        t1=$(cpu_ticks "$1")
+        (((t1 - t0) * 100 / $(getconf CLK_TCK) * 2 < 20)) && return
+        drained=$(((i + 1) / 2))
+    done
+    log "warning: process $1 still busy after 30 s"
+}
+
 # A process and its descendants (uvicorn: a supervisor and its workers; dotnet: just itself).
 tree_pids() {
     local child
@@ -259,12 +275,14 @@ storm_lead=${BENCH_STORM_LEAD:-2}
 
 # Every wrk invocation gets its own tag (run id, this shell's pid, a sequence number), which post.lua puts in each
 # email: sign-ups never repeat an email across runs, rounds, warm-ups and scenarios.
+# (Sets wrk_id, not printed: a command substitution would count in a subshell.)
 wrk_seq=0
-wrk_tag() { wrk_seq=$((wrk_seq + 1)); echo "${run_id}p$$n$wrk_seq"; }
+wrk_tag() { wrk_seq=$((wrk_seq + 1)) wrk_id="${run_id}p$$n$wrk_seq"; }
 
-# The sign-up wrk: sign_up_wrk port conns seconds
+# The sign-up wrk: sign_up_wrk port conns seconds, with the emails tagged $wrk_id: call wrk_tag just before, in the
+# calling shell (sign_up_wrk often runs in a subshell, a pipe or &, where the sequence number would not move).
 sign_up_wrk() {
-    BENCH_TOKEN='' BENCH_PATH_PREFIX='' BENCH_RUN_ID="$(wrk_tag)" BENCH_ONE_CONN=1 BENCH_RETRY_MS=$signup_retry_ms \
+    BENCH_TOKEN='' BENCH_PATH_PREFIX='' BENCH_RUN_ID="$wrk_id" BENCH_ONE_CONN=1 BENCH_RETRY_MS=$signup_retry_ms \
         BENCH_SLOW_MS=$signup_slow_ms wrk "-t$2" "-c$2" "-d${3}s" --timeout 120s -s "$bench/lua/post.lua" "http://127.0.0.1:$1"
 }
 
@@ -316,20 +334,24 @@ measure() { # label port pid application_name scenario conns round
 
     if [[ $round == warmup ]]; then
         if [[ $scenario == post ]]; then
+            wrk_tag
             sign_up_wrk "$port" "$conns" "$secs" >/dev/null
         else
             if [[ $scenario == storm ]]; then
+                wrk_tag
                 sign_up_wrk "$port" "$storm_conns" $((secs + storm_lead + 1)) >/dev/null &
                 storm_pid=$!
                 sleep "$storm_lead"
             fi
-            BENCH_TOKEN=$tok BENCH_PATH_PREFIX=${path_prefix:-} BENCH_RUN_ID="$(wrk_tag)" "${wrk_[@]}" >/dev/null
+            wrk_tag
+            BENCH_TOKEN=$tok BENCH_PATH_PREFIX=${path_prefix:-} BENCH_RUN_ID="$wrk_id" "${wrk_[@]}" >/dev/null
             [[ -z $storm_pid ]] || wait "$storm_pid" || die "the sign-up wrk of the storm's warm-up failed"
         fi
         return
     fi
 
     local sampler result ticks
+    if [[ $scenario == @(post|storm-ref) ]]; then wait_for_drain "$pid"; fi
     wait_for_quiet
     rm -f "$prefix".*
     sample "$pid" "$app" "$prefix" &
@@ -337,14 +359,17 @@ measure() { # label port pid application_name scenario conns round
     pg_ticks "$app" >"$prefix.pg0"
     ticks=$(cpu_ticks "$pid")
     if [[ $scenario == post ]]; then
+        wrk_tag
         result=$(sign_up_wrk "$port" "$conns" "$secs" | tee "$prefix.wrk" | grep '^RESULT') || die "wrk printed no result; see $prefix.wrk"
     else
         if [[ $scenario == storm ]]; then
+            wrk_tag
             sign_up_wrk "$port" "$storm_conns" $((secs + storm_lead + 1)) >"$prefix.signups.wrk" &
             storm_pid=$!
             sleep "$storm_lead"
         fi
-        result=$(BENCH_TOKEN=$tok BENCH_PATH_PREFIX=${path_prefix:-} BENCH_RUN_ID="$(wrk_tag)" "${wrk_[@]}" | tee "$prefix.wrk" | grep '^RESULT') ||
+        wrk_tag
+        result=$(BENCH_TOKEN=$tok BENCH_PATH_PREFIX=${path_prefix:-} BENCH_RUN_ID="$wrk_id" "${wrk_[@]}" | tee "$prefix.wrk" | grep '^RESULT') ||
             die "wrk printed no result; see $prefix.wrk"
     fi
     ticks=$(($(cpu_ticks "$pid") - ticks))
