@@ -351,7 +351,10 @@ measure() { # label port pid application_name scenario conns round
     fi
 
     local sampler result ticks
-    if [[ $scenario == @(post|storm-ref) ]]; then wait_for_drain "$pid"; fi
+    if [[ $scenario == @(post|storm-ref) ]]; then
+        wait_for_drain "$pid"
+        ((drained == 0)) || log "waited ${drained} s for the sign-ups abandoned by the previous run to finish hashing"
+    fi
     wait_for_quiet
     rm -f "$prefix".*
     sample "$pid" "$app" "$prefix" &

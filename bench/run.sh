@@ -292,10 +292,10 @@ signup_targets() {
         ok=true
         awk -v r="${r:-0}" 'BEGIN { exit !(r >= 0.5) }' || ok=false
         check "during a $storm_conns-client sign-up storm, GET by id keeps ≥ 0.5× its throughput alone" "$ok" \
-            "$(fmt rps "$(figure service storm "$storm_get_conns" rps)") against $(fmt rps "$(figure service storm-ref "$storm_get_conns" rps)") req/s, ${r:-?}× (median of the rounds' ratios)"
+            "$(fmt rps "$(figure service storm "$storm_get_conns" rps)") against $(fmt rps "$(figure service storm-ref "$storm_get_conns" rps)") req/s, $(small_ratio "$r")× (median of the rounds' ratios)"
         ok=true
         awk -v v="${p99:-999999999}" 'BEGIN { exit !(v < 50000) }' || ok=false
-        check "during the storm, GET by id p99 < 50 ms" "$ok" "${p99:+$(fmt p99 "$p99") ms}${p99:-none completed} (alone: $(fmt p99 "$(figure service storm-ref "$storm_get_conns" p99)") ms); GET non-2xx $(figure service storm "$storm_get_conns" errors), socket errors $(figure service storm "$storm_get_conns" sockerr)"
+        check "during the storm, GET by id p99 < 50 ms" "$ok" "$(if [[ -n $p99 ]]; then echo "$(fmt p99 "$p99") ms"; else echo 'none completed'; fi) (alone: $(fmt p99 "$(figure service storm-ref "$storm_get_conns" p99)") ms); GET non-2xx $(figure service storm "$storm_get_conns" errors), socket errors $(figure service storm "$storm_get_conns" sockerr)"
     fi
     # Every sign-up run: answers are 201 or 503 + Retry-After, none slower than $signup_slow_ms ms, no socket errors.
     ok=true detail=
@@ -360,7 +360,7 @@ wrk with one thread per connection, each connection signing up never-used emails
 with 503 (or 429) waits min(Retry-After, ${signup_retry_ms} ms) before its next try. **Sign-ups per second count 201s only**:
 a sign-up refused by admission control (503) is not throughput. Latencies are post.lua's, per status.
 
-| conns | sign-ups/s (201) | refused/s (503) | other answers | socket errors | 503 without Retry-After | slower than ${signup_slow_ms} ms or unanswered | unanswered at the end | 201 p50 / p99 ms | 503 p50 / p99 ms | peak RSS MB | CPU ms per 201 (process) |
+| conns | sign-ups/s (201) | refused/s (503) | other answers (all statuses seen) | socket errors | 503 without Retry-After | slower than ${signup_slow_ms} ms or unanswered | unanswered at the end | 201 p50 / p99 ms | 503 p50 / p99 ms | peak RSS MB | CPU ms per 201 (process) |
 |---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
 MD
     for c in $connections; do
@@ -392,14 +392,14 @@ MD
     for ((round = 1; round <= rounds; round++)); do
         a=$(storm_col storm-ref "$round" 5) b=$(storm_col storm "$round" 5)
         [[ -n $b ]] || continue
-        echo "| $round | $(fmt rps "$a") | $(fmt rps "$b") | $(ratio "$b" "$a")× | $(get_lat "$a" "$(storm_col storm-ref "$round" 6)") / $(get_lat "$b" "$(storm_col storm "$round" 6)") | $(get_lat "$a" "$(storm_col storm-ref "$round" 7)") / **$(get_lat "$b" "$(storm_col storm "$round" 7)")** | $(storm_col storm "$round" 8) + $(storm_col storm "$round" 9) | $(fmt rss "$(storm_col storm "$round" 10)") | $(storm_col storm "$round" 11) |"
+        echo "| $round | $(fmt rps "$a") | $(fmt rps "$b") | $(small_ratio "$(ratio3 "$b" "$a")")× | $(get_lat "$a" "$(storm_col storm-ref "$round" 6)") / $(get_lat "$b" "$(storm_col storm "$round" 6)") | $(get_lat "$a" "$(storm_col storm-ref "$round" 7)") / **$(get_lat "$b" "$(storm_col storm "$round" 7)")** | $(storm_col storm "$round" 8) + $(storm_col storm "$round" 9) | $(fmt rss "$(storm_col storm "$round" 10)") | $(storm_col storm "$round" 11) |"
     done
-    echo "| **median** | $(fmt rps "$(figure service storm-ref "$c" rps)") | $(fmt rps "$(figure service storm "$c" rps)") | **$(storm_ratio)×** | $(get_lat "$(figure service storm-ref "$c" rps)" "$(figure service storm-ref "$c" p50)") / $(get_lat "$(figure service storm "$c" rps)" "$(figure service storm "$c" p50)") | $(get_lat "$(figure service storm-ref "$c" rps)" "$(figure service storm-ref "$c" p99)") / **$(get_lat "$(figure service storm "$c" rps)" "$(figure service storm "$c" p99)")** | $(figure service storm "$c" errors) + $(figure service storm "$c" sockerr) | $(fmt rss "$(figure service storm "$c" rss)") | $(figure service storm "$c" backends) |"
+    echo "| **median** | $(fmt rps "$(figure service storm-ref "$c" rps)") | $(fmt rps "$(figure service storm "$c" rps)") | **$(small_ratio "$(storm_ratio)")×** | $(get_lat "$(figure service storm-ref "$c" rps)" "$(figure service storm-ref "$c" p50)") / $(get_lat "$(figure service storm "$c" rps)" "$(figure service storm "$c" p50)") | $(get_lat "$(figure service storm-ref "$c" rps)" "$(figure service storm-ref "$c" p99)") / **$(get_lat "$(figure service storm "$c" rps)" "$(figure service storm "$c" p99)")** | $(figure service storm "$c" errors) + $(figure service storm "$c" sockerr) | $(fmt rss "$(figure service storm "$c" rss)") | $(figure service storm "$c" backends) |"
     cat <<MD
 
 Sign-ups during the storm ($storm_conns connections):
 
-| round | sign-ups/s (201) | refused/s (503) | 503 share | other answers | socket errors | 503 without Retry-After | slower than ${signup_slow_ms} ms or unanswered | unanswered at the end | 201 p50 / p99 ms | 503 p50 / p99 / max ms |
+| round | sign-ups/s (201) | refused/s (503) | 503 share | other answers (all statuses seen) | socket errors | 503 without Retry-After | slower than ${signup_slow_ms} ms or unanswered | unanswered at the end | 201 p50 / p99 ms | 503 p50 / p99 / max ms |
 |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
 MD
     for ((round = 1; round <= rounds; round++)); do
@@ -417,12 +417,16 @@ get_lat() { if [[ -z $1 || $1 == 0* ]] && ! awk -v v="${1:-0}" 'BEGIN { exit !(v
 # Column k of the storm's (or its reference's) row of one round in $tsv.
 storm_col() { awk -F'\t' -v s="$1" -v r="$2" -v c="$storm_get_conns" -v k="$3" '$1 == "service" && $2 == s && $3 == c && $4 == r { print $k }' "$tsv"; }
 
+# Ratios with 3 decimals, printed with 2 unless under 0.1 (a collapse shows as 0.004×, not 0.00×).
+ratio3() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b == 0) print ""; else printf "%.3f", a / b }'; }
+small_ratio() { awk -v r="$1" 'BEGIN { if (r == "") print "?"; else if (r < 0.1) printf "%.3f", r; else printf "%.2f", r }'; }
+
 # Median over rounds of GET req/s during the storm ÷ GET req/s alone in the same round.
 storm_ratio() {
     local round a b
     for ((round = 1; round <= rounds; round++)); do
         a=$(storm_col storm-ref "$round" 5) b=$(storm_col storm "$round" 5)
-        [[ -n $a && -n $b ]] && ratio "$b" "$a"
+        [[ -n $a && -n $b ]] && ratio3 "$b" "$a"
     done | median
 }
 
