@@ -418,7 +418,7 @@ get_lat() { if [[ -z $1 || $1 == 0* ]] && ! awk -v v="${1:-0}" 'BEGIN { exit !(v
 storm_col() { awk -F'\t' -v s="$1" -v r="$2" -v c="$storm_get_conns" -v k="$3" '$1 == "service" && $2 == s && $3 == c && $4 == r { print $k }' "$tsv"; }
 
 # Ratios with 3 decimals, printed with 2 unless under 0.1 (a collapse shows as 0.004×, not 0.00×).
-ratio3() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b == 0) print ""; else printf "%.3f", a / b }'; }
+ratio3() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b == 0) print ""; else printf "%.3f\n", a / b }'; }
 small_ratio() { awk -v r="$1" 'BEGIN { if (r == "") print "?"; else if (r < 0.1) printf "%.3f", r; else printf "%.2f", r }'; }
 
 # Median over rounds of GET req/s during the storm ÷ GET req/s alone in the same round.
