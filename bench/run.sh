@@ -449,6 +449,20 @@ storm_signup() { # round what
         }' "$signup_tsv"
 }
 
+# The scenarios the service and the baseline both answer (none when only post and storm were asked for).
+side_by_side() {
+    [[ " $scenarios " == *" "@(get|list|search|patch)" "* ]] || return 0
+    cat <<MD
+## UserService (in brackets: ratio to the baseline)
+
+$(table service true get list search patch)
+
+## Baseline (bench/Baseline: minimal ASP.NET Core, raw Npgsql, no validation)
+
+$(table baseline false get list search patch)
+MD
+}
+
 startup_section() {
     ((startup_runs > 0)) || return 0
     cat <<MD
@@ -479,13 +493,7 @@ Written by \`bench/run.sh\` on $(date -u '+%Y-%m-%d %H:%M UTC'); what the figure
 | database | PostgreSQL on 127.0.0.1:$pg_port (scripts/postgres.sh), $(figure_users) users; connection string \`$service_cs\` (the baseline: the same, Application Name=Baseline) |
 | load | wrk, 2 threads, ${connections// / and } connections, $duration s per run (POST: $post_duration s, 1 run) after a $warmup s warm-up, median of $rounds runs, service and baseline$(has_peer && echo " (and, for GET, the peer with and without token)") runs interleaved; each run first waits for the machine to be quiet |
 
-## UserService (in brackets: ratio to the baseline)
-
-$(table service true get list search patch)
-
-## Baseline (bench/Baseline: minimal ASP.NET Core, raw Npgsql, no validation)
-
-$(table baseline false get list search patch)
+$(side_by_side)
 
 $(peer_section)
 
