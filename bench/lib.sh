@@ -267,7 +267,7 @@ ms() { awk -v us="$1" 'BEGIN { printf "%.2f", us / 1000 }'; }
 # Sign-ups (post.lua) are anonymous, as the endpoint is, and run one wrk thread per connection so that post.lua can
 # time each answer by status and let a refused client wait as Retry-After asks (capped at $signup_retry_ms ms).
 signup_retry_ms=${BENCH_SIGNUP_RETRY_MS:-1000}
-signup_slow_ms=${BENCH_SIGNUP_SLOW_MS:-2000}
+signup_slow_ms=${BENCH_SIGNUP_SLOW_MS:-3000}
 # The storm: while wrk drives GET by id (2 threads, the scenario's connections, bearer token), a second wrk drives
 # sign-ups from $storm_conns connections; it starts $storm_lead s earlier and stops 1 s after the GETs.
 storm_conns=${BENCH_STORM_CONNECTIONS:-64}

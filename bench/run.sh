@@ -15,11 +15,12 @@
 #   BENCH_TOKEN                   bearer token sent on every request (default: the bench admin's, signed in at start)
 #   BENCH_SERVICE_ENV             extra env for the service only, e.g. "DOTNET_gcServer=0"
 #   BENCH_SERVICE_CS_EXTRA        appended to the service's connection string, e.g. "Max Auto Prepare=0"
+#   BENCH_SERVICE_REF             build the service from this git ref (git archive) instead of the working tree
 #   BENCH_RESULTS [bench/results.md]  BENCH_BUILD [1]  BENCH_STARTUP_RUNS [5]  BENCH_QUIET_BUDGET [120]
 #   BENCH_STORM_GET_CONNECTIONS [32]  BENCH_STORM_CONNECTIONS [64]  BENCH_STORM_LEAD [2]
 #                                 the storm's GET connections, sign-up connections, seconds the sign-ups start earlier
 #   BENCH_SIGNUP_RETRY_MS [1000]  a refused sign-up's client waits min(Retry-After, this) ms; 0: retries at once
-#   BENCH_SIGNUP_SLOW_MS [2000]   a sign-up answered later than this (or unanswered this long) counts as timed out
+#   BENCH_SIGNUP_SLOW_MS [3000]   a sign-up answered later than this (or unanswered this long) counts as timed out
 #   BENCH_PEER [1]                0: leave out the FastAPI peer (bench/Peer, GET only)
 #   BENCH_PROFILE [1]             0: no stage profile (bench/profile.sh on get/list/patch, after the load runs)
 #   BENCH_PG_PORT [55433]  BENCH_SERVICE_PORT [5301]  BENCH_BASELINE_PORT [5302]  BENCH_PEER_PORT [5303]
@@ -88,6 +89,24 @@ peer_setting() {
 peer_versions() {
     "$python" -c 'import sys, fastapi, asyncpg, uvicorn, jwt
 print("Python %s, FastAPI %s, uvicorn %s, asyncpg %s, PyJWT %s" % (sys.version.split()[0], fastapi.__version__, uvicorn.__version__, asyncpg.__version__, jwt.__version__))'
+}
+
+# The service is built from the working tree, or with BENCH_SERVICE_REF from that git ref (exported with git archive
+# into bench/out/service-src; another branch's work measured without checking it out). Prints the folder.
+service_source() {
+    if [[ -z ${BENCH_SERVICE_REF:-} ]]; then echo "$repo"; return; fi
+    rm -rf "$out/service-src"
+    mkdir -p "$out/service-src"
+    git -C "$repo" archive "$BENCH_SERVICE_REF" | tar -x -C "$out/service-src"
+    echo "$out/service-src"
+}
+
+service_revision() {
+    if [[ -n ${BENCH_SERVICE_REF:-} ]]; then
+        echo "$(git -C "$repo" rev-parse --short "$BENCH_SERVICE_REF") ($BENCH_SERVICE_REF)"
+    else
+        echo "$(git -C "$repo" rev-parse --short HEAD)$(git -C "$repo" diff --quiet HEAD -- src 2>/dev/null || echo '+dirty')"
+    fi
 }
 
 # Process start to /health/ready = 200, against the ready (migrated, seeded) database.
@@ -489,7 +508,7 @@ Written by \`bench/run.sh\` on $(date -u '+%Y-%m-%d %H:%M UTC'); what the figure
 |---|---|
 | machine | $(nproc) cores ($cpu), $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo) RAM, $(uname -sr) |
 | software | .NET $(dotnet --list-runtimes | awk '/NETCore.App/ { v = $2 } END { print v }'), $(postgres_version), wrk $(wrk -v 2>&1 | awk 'NR == 1 { print $2 }') |
-| service | \`$(git -C "$repo" rev-parse --short HEAD)$(git -C "$repo" diff --quiet HEAD -- src 2>/dev/null || echo '+dirty')\`, Release, \`dotnet UserService.dll\`; runtimeconfig: ${gc:-defaults}${BENCH_SERVICE_ENV:+; env \`$BENCH_SERVICE_ENV\`} |$(peer_setting)
+| service | \`$(service_revision)\`, Release, \`dotnet UserService.dll\`; runtimeconfig: ${gc:-defaults}${BENCH_SERVICE_ENV:+; env \`$BENCH_SERVICE_ENV\`} |$(peer_setting)
 | database | PostgreSQL on 127.0.0.1:$pg_port (scripts/postgres.sh), $(figure_users) users; connection string \`$service_cs\` (the baseline: the same, Application Name=Baseline) |
 | load | wrk, 2 threads, ${connections// / and } connections, $duration s per run (POST: $post_duration s, 1 run) after a $warmup s warm-up, median of $rounds runs, service and baseline$(has_peer && echo " (and, for GET, the peer with and without token)") runs interleaved; each run first waits for the machine to be quiet |
 
@@ -531,7 +550,7 @@ main() {
 
     start_postgres
     if [[ ${BENCH_BUILD:-1} == 1 ]]; then
-        publish "$repo/src/UserService.csproj" "$out/service"
+        publish "$(service_source)/src/UserService.csproj" "$out/service"
         publish "$bench/Baseline/Baseline.csproj" "$out/baseline"
     fi
 

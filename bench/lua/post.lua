@@ -5,7 +5,7 @@
 --                    histogram mixes 201s and 503s) and a refused sign-up (503 or 429) waits before the connection's
 --                    next one, as a client told Retry-After would; otherwise statuses are only counted
 --   BENCH_RETRY_MS   [1000] that wait: min(Retry-After, this) ms; 0: retry at once (a client that ignores it)
---   BENCH_SLOW_MS    [2000] a sign-up answered after this long, or still unanswered this long at the end, counts as
+--   BENCH_SLOW_MS    [3000] a sign-up answered after this long, or still unanswered this long at the end, counts as
 --                    timed out (wrk's own --timeout is set far away and not used)
 -- done() prints the common RESULT line and a SIGNUP line (statuses, per-status latency) that bench/run.sh parses.
 package.path = (debug.getinfo(1, "S").source:match("^@(.*/)") or "./") .. "?.lua;" .. package.path
@@ -24,7 +24,7 @@ end
 local run = os.getenv("BENCH_RUN_ID") or tostring(os.time())
 local one_conn = os.getenv("BENCH_ONE_CONN") == "1"
 local retry_cap_ms = tonumber(os.getenv("BENCH_RETRY_MS") or "1000")
-local slow_us = tonumber(os.getenv("BENCH_SLOW_MS") or "2000") * 1000
+local slow_us = tonumber(os.getenv("BENCH_SLOW_MS") or "3000") * 1000
 local counter = 0
 local headers = {}
 
