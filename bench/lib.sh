@@ -17,6 +17,7 @@ users=${BENCH_USERS:-100000}
 pg_port=${BENCH_PG_PORT:-55433}
 token=${BENCH_TOKEN:-}
 run_id=$(date +%Y%m%d%H%M%S)
+signup_tsv=$runs/$run_id-signups.tsv
 quiet_budget=${BENCH_QUIET_BUDGET:-120}
 
 # Our own cluster, whatever the caller's shell points at.
@@ -194,6 +195,22 @@ wait_for_quiet() {
     done
 }
 
+# Sign-ups abandoned by the previous wrk run (it stops with requests in flight) still hash in the service: before a
+# sign-up run or a storm's GET-alone reference, wait (up to 30 s, outside the quiet budget) until the process uses
+# under 20% of a core. Sets drained to the seconds waited.
+wait_for_drain() { # pid
+    local i t0 t1
+    drained=0
+    for ((i = 0; i < 60; i++)); do
+        t0=$(cpu_ticks "$1")
+        sleep 0.5
+        t1=$(cpu_ticks "$1")
+        (((t1 - t0) * 100 / $(getconf CLK_TCK) * 2 < 20)) && return
+        drained=$(((i + 1) / 2))
+    done
+    log "warning: process $1 still busy after 30 s"
+}
+
 # A process and its descendants (uvicorn: a supervisor and its workers; dotnet: just itself).
 tree_pids() {
     local child
@@ -247,16 +264,61 @@ pg_ticks_used() {
 }
 ms() { awk -v us="$1" 'BEGIN { printf "%.2f", us / 1000 }'; }
 
+# Sign-ups (post.lua) are anonymous, as the endpoint is, and run one wrk thread per connection so that post.lua can
+# time each answer by status and let a refused client wait as Retry-After asks (capped at $signup_retry_ms ms).
+signup_retry_ms=${BENCH_SIGNUP_RETRY_MS:-1000}
+signup_slow_ms=${BENCH_SIGNUP_SLOW_MS:-3000}
+# The storm: while wrk drives GET by id (2 threads, the scenario's connections, bearer token), a second wrk drives
+# sign-ups from $storm_conns connections; it starts $storm_lead s earlier and stops 1 s after the GETs.
+storm_conns=${BENCH_STORM_CONNECTIONS:-64}
+storm_lead=${BENCH_STORM_LEAD:-2}
+
+# Every wrk invocation gets its own tag (run id, this shell's pid, a sequence number), which post.lua puts in each
+# email: sign-ups never repeat an email across runs, rounds, warm-ups and scenarios.
+# (Sets wrk_id, not printed: a command substitution would count in a subshell.)
+wrk_seq=0
+wrk_tag() { wrk_seq=$((wrk_seq + 1)) wrk_id="${run_id}p$$n$wrk_seq"; }
+
+# The sign-up wrk: sign_up_wrk port conns seconds, with the emails tagged $wrk_id: call wrk_tag just before, in the
+# calling shell (sign_up_wrk often runs in a subshell, a pipe or &, where the sequence number would not move).
+sign_up_wrk() {
+    BENCH_TOKEN='' BENCH_PATH_PREFIX='' BENCH_RUN_ID="$wrk_id" BENCH_ONE_CONN=1 BENCH_RETRY_MS=$signup_retry_ms \
+        BENCH_SLOW_MS=$signup_slow_ms wrk "-t$2" "-c$2" "-d${3}s" --timeout 120s -s "$bench/lua/post.lua" "http://127.0.0.1:$1"
+}
+
+# A SIGNUP line (post.lua) into $signup_tsv:
+#   label scenario conns round duration_us s201 s503 other no_retry_after slow unanswered p50_201_us p99_201_us
+#   p50_503_us p99_503_us max_503_us socket_errors statuses
+record_signups() { # label scenario conns round wrk-output-file
+    local line kv duration_us=0 connect=0 read=0 write=0 timeout=0 s201 s503 other no_retry_after slow unanswered \
+        p50_201_us p99_201_us p50_503_us p99_503_us max_503_us statuses timed
+    line=$(grep '^RESULT' "$5") || die "wrk printed no result; see $5"
+    for kv in ${line#RESULT }; do
+        case ${kv%%=*} in duration_us | connect | read | write | timeout) printf -v "${kv%%=*}" %s "${kv#*=}" ;; esac
+    done
+    line=$(grep '^SIGNUP' "$5") || die "post.lua printed no SIGNUP line; see $5"
+    for kv in ${line#SIGNUP }; do printf -v "${kv%%=*}" %s "${kv#*=}"; done
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$duration_us" \
+        "$s201" "$s503" "$other" "$no_retry_after" "$slow" "$unanswered" "$p50_201_us" "$p99_201_us" "$p50_503_us" \
+        "$p99_503_us" "$max_503_us" $((connect + read + write + timeout)) "$statuses" >>"$signup_tsv"
+    log "$(printf '%-9s %-6s sign-ups from %s connections: %s x 201, %s x 503 (%s without Retry-After), other %s (%s), %s slower than %s ms, %s unanswered at the end; 201 p50/p99 %s/%s ms, 503 p50/p99 %s/%s ms' \
+        "$1" "$2" "$3" "$s201" "$s503" "$no_retry_after" "$other" "$statuses" \
+        "$slow" "$signup_slow_ms" "$unanswered" "$(ms "$p50_201_us")" "$(ms "$p99_201_us")" "$(ms "$p50_503_us")" "$(ms "$p99_503_us")")"
+}
+
 # One wrk run; with round "warmup" the figures are thrown away, otherwise they are appended to $tsv:
 #   label scenario conns round rps p50_us p99_us non2xx socket_errors peak_rss_kb peak_backends busy_before
 #   cpu_us_per_request pg_cpu_us_per_request
 # CPU per request (the process's own user + system time over the requests it answered) is the figure that other
 # load on the machine disturbs least: it tells a lever's effect when requests/s are noisy. The same for the
 # PostgreSQL backends that served the process.
+# Scenario post (sign-ups) also appends its statuses to $signup_tsv; scenario storm is GET by id (these figures)
+# while a second wrk drives sign-ups (their statuses into $signup_tsv, conns = $storm_conns); storm-ref is GET by id
+# alone, run just before each storm run so that the storm's GET figures have a reference from the same minute.
 measure() { # label port pid application_name scenario conns round
     local label=$1 port=$2 pid=$3 app=$4 scenario=$5 conns=$6 round=$7 script args=() timeout=10 secs=$duration
     case $scenario in
-        get) script=get.lua args=("$data/ids.txt") ;;
+        get | storm-ref | storm) script=get.lua args=("$data/ids.txt") ;;
         list) script=list.lua args=("$data/cursors.txt") ;;
         search) script=search.lua args=("$bench/lua/terms.txt") ;;
         patch) script=patch.lua args=("$data/ids.txt" "$bench/lua/terms.txt") ;;
@@ -268,23 +330,54 @@ measure() { # label port pid application_name scenario conns round
     # A caller may set path_prefix (put before every path) and send_token=false (no bearer token) for one target.
     local tok=$token
     [[ ${send_token:-true} == true ]] || tok=''
+    local prefix=$runs/$run_id-$label-$scenario-$conns-$round storm_pid=''
 
     if [[ $round == warmup ]]; then
-        BENCH_TOKEN=$tok BENCH_PATH_PREFIX=${path_prefix:-} BENCH_RUN_ID="$run_id-$label-w$conns" "${wrk_[@]}" >/dev/null
+        if [[ $scenario == post ]]; then
+            wrk_tag
+            sign_up_wrk "$port" "$conns" "$secs" >/dev/null
+        else
+            if [[ $scenario == storm ]]; then
+                wrk_tag
+                sign_up_wrk "$port" "$storm_conns" $((secs + storm_lead + 1)) >/dev/null &
+                storm_pid=$!
+                sleep "$storm_lead"
+            fi
+            wrk_tag
+            BENCH_TOKEN=$tok BENCH_PATH_PREFIX=${path_prefix:-} BENCH_RUN_ID="$wrk_id" "${wrk_[@]}" >/dev/null
+            [[ -z $storm_pid ]] || wait "$storm_pid" || die "the sign-up wrk of the storm's warm-up failed"
+        fi
         return
     fi
 
-    local prefix=$runs/$run_id-$label-$scenario-$conns-$round sampler result ticks
+    local sampler result ticks
+    if [[ $scenario == @(post|storm-ref) ]]; then
+        wait_for_drain "$pid"
+        ((drained == 0)) || log "waited ${drained} s for the sign-ups abandoned by the previous run to finish hashing"
+    fi
     wait_for_quiet
     rm -f "$prefix".*
     sample "$pid" "$app" "$prefix" &
     sampler=$!
     pg_ticks "$app" >"$prefix.pg0"
     ticks=$(cpu_ticks "$pid")
-    result=$(BENCH_TOKEN=$tok BENCH_PATH_PREFIX=${path_prefix:-} BENCH_RUN_ID="$run_id-$label-$conns-$round" "${wrk_[@]}" | tee "$prefix.wrk" | grep '^RESULT') ||
-        die "wrk printed no result; see $prefix.wrk"
+    if [[ $scenario == post ]]; then
+        wrk_tag
+        result=$(sign_up_wrk "$port" "$conns" "$secs" | tee "$prefix.wrk" | grep '^RESULT') || die "wrk printed no result; see $prefix.wrk"
+    else
+        if [[ $scenario == storm ]]; then
+            wrk_tag
+            sign_up_wrk "$port" "$storm_conns" $((secs + storm_lead + 1)) >"$prefix.signups.wrk" &
+            storm_pid=$!
+            sleep "$storm_lead"
+        fi
+        wrk_tag
+        result=$(BENCH_TOKEN=$tok BENCH_PATH_PREFIX=${path_prefix:-} BENCH_RUN_ID="$wrk_id" "${wrk_[@]}" | tee "$prefix.wrk" | grep '^RESULT') ||
+            die "wrk printed no result; see $prefix.wrk"
+    fi
     ticks=$(($(cpu_ticks "$pid") - ticks))
     pg_ticks "$app" >"$prefix.pg1"
+    if [[ -n $storm_pid ]]; then wait "$storm_pid" || die "the storm's sign-up wrk failed; see $prefix.signups.wrk"; fi
     touch "$prefix.stop"
     wait "$sampler"
 
@@ -302,6 +395,10 @@ measure() { # label port pid application_name scenario conns round
         "$p99_us" "$non2xx" "$errors" "$(max_of "$prefix.rss")" "$(max_of "$prefix.backends")" "$busy" "$cpu" "$pg_cpu" >>"$tsv"
     log "$(printf '%-9s %-6s c%-3s #%s %7.0f req/s  p50 %7s ms  p99 %7s ms  CPU %4s+%-4s us/req  non-2xx %s  socket errors %s  (busy before: %s%%)' \
         "$label" "$scenario" "$conns" "$round" "$rps" "$(ms "$p50_us")" "$(ms "$p99_us")" "$cpu" "$pg_cpu" "$non2xx" "$errors" "$busy")"
+    case $scenario in
+        post) record_signups "$label" post "$conns" "$round" "$prefix.wrk" ;;
+        storm) record_signups "$label" storm "$storm_conns" "$round" "$prefix.signups.wrk" ;;
+    esac
 }
 
 median() { sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) print ""; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
