@@ -1,8 +1,13 @@
+using Microsoft.Extensions.Options;
+
 namespace UserService.Infrastructure.Hosting;
 
-internal static class HostingExtensions
+internal static partial class HostingExtensions
 {
-    /// <summary>Runs the app and turns a <see cref="StartupException"/> into exit code 1, without a stack trace.</summary>
+    /// <summary>
+    /// Runs the app and turns a <see cref="StartupException"/> (already logged by its hook) or an invalid setting into
+    /// exit code 1 with one line, without a stack trace.
+    /// </summary>
     public static async Task<int> RunServiceAsync(this WebApplication app)
     {
         try
@@ -14,5 +19,13 @@ internal static class HostingExtensions
         {
             return 1;
         }
+        catch (OptionsValidationException e)
+        {
+            LogInvalidSettings(app.Logger, string.Join(" ", e.Failures));
+            return 1;
+        }
     }
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "Invalid settings: {Failures} Startup stopped.")]
+    static partial void LogInvalidSettings(ILogger logger, string failures);
 }

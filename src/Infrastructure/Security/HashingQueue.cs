@@ -16,9 +16,11 @@ internal sealed class HashingQueue : IDisposable
     const int LowPriorityNice = 10;
 
     readonly BlockingCollection<IWorkItem> queue = new();
-    readonly int queueLimit;
-    readonly TimeSpan maxWait;
-    readonly Thread[] workers;
+    readonly IOptions<PasswordHashingOptions> options;
+
+    // Started with the first hash: settings are read then, after the host has validated them (this is constructed
+    // earlier, when FastEndpoints builds its endpoints).
+    readonly Lazy<Thread[]> workers;
 
     // Items admitted and neither started nor given up: what QueueLimit bounds (given-up items may still sit in the
     // collection until a thread skips them, so its own count would overstate the wait).
@@ -26,38 +28,65 @@ internal sealed class HashingQueue : IDisposable
 
     public HashingQueue(IOptions<PasswordHashingOptions> options)
     {
-        var settings = options.Value;
-        queueLimit = Math.Max(1, settings.QueueLimit);
-        maxWait = settings.MaxQueueWait;
-        workers = [.. Enumerable.Range(0, settings.EffectiveConcurrency).Select(i =>
+        this.options = options;
+        workers = new(StartWorkers);
+    }
+
+    Thread[] StartWorkers()
+    {
+        Thread[] threads = [.. Enumerable.Range(0, options.Value.EffectiveConcurrency).Select(i =>
             new Thread(Work) { IsBackground = true, Name = $"password-hash-{i}" })];
-        foreach (var worker in workers)
+        foreach (var thread in threads)
         {
-            worker.Start();
+            thread.Start();
         }
+
+        return threads;
     }
 
     /// <summary>Runs <paramref name="work"/> on a hashing thread, or throws <see cref="HashingBusyException"/> when full.</summary>
     public Task<T> RunAsync<T>(Func<T> work, CancellationToken ct)
     {
-        if (Interlocked.Increment(ref waiting) > queueLimit)
+        _ = workers.Value;
+        var settings = options.Value;
+        if (Interlocked.Increment(ref waiting) > settings.QueueLimit)
         {
             Interlocked.Decrement(ref waiting);
             throw new HashingBusyException();
         }
 
         var item = new WorkItem<T>(work, this);
-        item.Arm(maxWait, ct);
-        queue.Add(item, CancellationToken.None);
+        if (!item.Arm(settings.MaxQueueWait, ct))
+        {
+            return item.Completion.Task;
+        }
+
+        try
+        {
+            queue.Add(item, CancellationToken.None);
+        }
+        catch (InvalidOperationException)
+        {
+            // Shutting down: no thread will take it.
+            item.Abandon();
+        }
+
         return item.Completion.Task;
     }
 
     void Work()
     {
         LowerPriority();
-        foreach (var item in queue.GetConsumingEnumerable())
+        try
         {
-            item.Run();
+            foreach (var item in queue.GetConsumingEnumerable())
+            {
+                item.Run();
+            }
+        }
+        catch (ObjectDisposedException)
+        {
+            // Shut down while this thread was still hashing.
         }
     }
 
@@ -79,15 +108,16 @@ internal sealed class HashingQueue : IDisposable
         }
     }
 
+    /// <summary>Takes no more work; hashes already queued still run (or time out as usual) while the threads drain them.</summary>
     public void Dispose()
     {
         queue.CompleteAdding();
-        foreach (var worker in workers)
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        var stopped = !workers.IsValueCreated || workers.Value.All(w => w.Join(TimeSpan.FromTicks(Math.Max(0, (deadline - DateTime.UtcNow).Ticks))));
+        if (stopped)
         {
-            worker.Join(TimeSpan.FromSeconds(5));
+            queue.Dispose();
         }
-
-        queue.Dispose();
     }
 
     // DllImport rather than LibraryImport: plain int arguments need no marshalling code, nor unsafe blocks.
@@ -114,12 +144,21 @@ internal sealed class HashingQueue : IDisposable
         // Continuations must not run on the low-priority hashing thread.
         public TaskCompletionSource<T> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        public void Arm(TimeSpan maxWait, CancellationToken ct)
+        /// <summary>Starts the wait limit and follows the request; false when the request is already gone.</summary>
+        public bool Arm(TimeSpan maxWait, CancellationToken ct)
         {
+            aborted = ct.Register(() => GiveUp(() => Completion.TrySetCanceled(ct)));
+            if (Volatile.Read(ref state) != Queued)
+            {
+                return false;
+            }
+
             timer = new CancellationTokenSource(maxWait);
             timer.Token.Register(() => GiveUp(() => Completion.TrySetException(new HashingBusyException())));
-            aborted = ct.Register(() => GiveUp(() => Completion.TrySetCanceled(ct)));
+            return true;
         }
+
+        public void Abandon() => GiveUp(() => Completion.TrySetException(new HashingBusyException()));
 
         public void Run()
         {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
@@ -24,8 +25,7 @@ internal sealed class Passwords
     }));
 
     readonly HashingQueue queue;
-    readonly int memoryKiB;
-    readonly int passes;
+    readonly IOptions<PasswordHashingOptions> options;
 
     // Verified against when an email is unknown, so that answer costs the same time as a wrong password.
     readonly Lazy<string> dummyHash;
@@ -33,10 +33,14 @@ internal sealed class Passwords
     public Passwords(HashingQueue queue, IOptions<PasswordHashingOptions> options)
     {
         this.queue = queue;
-        memoryKiB = Math.Max(options.Value.MemoryKiB, PasswordHashingOptions.MinimumMemoryKiB);
-        passes = Math.Max(options.Value.Passes, PasswordHashingOptions.MinimumPasses);
+        this.options = options;
         dummyHash = new(() => Hash(Guid.NewGuid().ToString()));
     }
+
+    // Read at use, not in the constructor: FastEndpoints builds the endpoints (and so this) before the host validates settings.
+    int CostKiB => Math.Max(options.Value.MemoryKiB, PasswordHashingOptions.MinimumMemoryKiB);
+
+    int CostPasses => Math.Max(options.Value.Passes, PasswordHashingOptions.MinimumPasses);
 
     public Task<string> HashAsync(string password, CancellationToken ct) => queue.RunAsync(() => Hash(password), ct);
 
@@ -51,42 +55,65 @@ internal sealed class Passwords
     string Hash(string password)
     {
         var salt = RandomNumberGenerator.GetBytes(SaltBytes);
-        var hash = Argon2(memoryKiB, passes).DeriveBytes(password, salt, HashBytes);
+        var hash = Derive(CostKiB, CostPasses, password, salt, HashBytes);
         return string.Create(CultureInfo.InvariantCulture,
-            $"{Prefix}v=19$m={memoryKiB},t={passes},p=1${Convert.ToBase64String(salt).TrimEnd('=')}${Convert.ToBase64String(hash).TrimEnd('=')}");
+            $"{Prefix}v=19$m={CostKiB},t={CostPasses},p=1${Convert.ToBase64String(salt).TrimEnd('=')}${Convert.ToBase64String(hash).TrimEnd('=')}");
     }
 
     PasswordVerificationResult Verify(string stored, string password)
     {
-        if (!stored.StartsWith(Prefix, StringComparison.Ordinal))
+        if (!stored.StartsWith('$'))
         {
-            var legacy = Legacy.VerifyHashedPassword(Nobody, stored, password);
-            return legacy == PasswordVerificationResult.Failed ? legacy : PasswordVerificationResult.SuccessRehashNeeded;
+            // ASP.NET Core Identity's base64 format (PBKDF2). Its reader throws on text that is not base64.
+            try
+            {
+                var legacy = Legacy.VerifyHashedPassword(Nobody, stored, password);
+                return legacy == PasswordVerificationResult.Failed ? legacy : PasswordVerificationResult.SuccessRehashNeeded;
+            }
+            catch (FormatException)
+            {
+                return PasswordVerificationResult.Failed;
+            }
         }
 
-        if (!TryParse(stored, out var m, out var t, out var salt, out var expected))
+        // Another PHC scheme, a malformed string, or costs far from ours (a stored hash must not be able to take a
+        // hashing thread for hours or ask for gigabytes): it verifies nothing.
+        if (!TryParse(stored, out var m, out var t, out var salt, out var expected)
+            || m > 4 * CostKiB || t > 4 * CostPasses || expected.Length > 64)
         {
             return PasswordVerificationResult.Failed;
         }
 
-        var actual = Argon2(m, t).DeriveBytes(password, salt, expected.Length);
+        var actual = Derive(m, t, password, salt, expected.Length);
         if (!CryptographicOperations.FixedTimeEquals(actual, expected))
         {
             return PasswordVerificationResult.Failed;
         }
 
-        return m < memoryKiB || t < passes ? PasswordVerificationResult.SuccessRehashNeeded : PasswordVerificationResult.Success;
+        return m < CostKiB || t < CostPasses ? PasswordVerificationResult.SuccessRehashNeeded : PasswordVerificationResult.Success;
     }
 
     static readonly object Nobody = new();
 
-    static PasswordBasedKeyDerivationAlgorithm Argon2(int memoryKiB, int passes) =>
-        PasswordBasedKeyDerivationAlgorithm.Argon2id(new Argon2Parameters
+    /// <summary>Argon2id over the password's UTF-8 bytes, as every other Argon2 implementation hashes text.</summary>
+    static byte[] Derive(int memoryKiB, int passes, string password, byte[] salt, int length)
+    {
+        var algorithm = PasswordBasedKeyDerivationAlgorithm.Argon2id(new Argon2Parameters
         {
             DegreeOfParallelism = 1,
             MemorySize = memoryKiB,
             NumberOfPasses = passes,
         });
+        var bytes = Encoding.UTF8.GetBytes(password);
+        try
+        {
+            return algorithm.DeriveBytes(bytes, salt, length);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(bytes);
+        }
+    }
 
     /// <summary>Reads <c>$argon2id$v=19$m=M,t=T,p=1$salt$hash</c> (unpadded base64, as the PHC format writes it).</summary>
     static bool TryParse(string stored, out int memoryKiB, out int passes, out byte[] salt, out byte[] hash)
@@ -107,7 +134,8 @@ internal sealed class Passwords
             return false;
         }
 
-        return TryDecode(saltText, out salt) && TryDecode(hashText, out hash) && salt.Length == SaltBytes && hash.Length >= 16;
+        return memoryKiB >= 8 && passes >= 1
+               && TryDecode(saltText, out salt) && TryDecode(hashText, out hash) && salt.Length == SaltBytes && hash.Length >= 16;
     }
 
     static bool TryDecode(string unpadded, out byte[] bytes)

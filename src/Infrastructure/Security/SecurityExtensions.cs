@@ -18,7 +18,10 @@ internal static class SecurityExtensions
 
         builder.Services.Configure<JwtOptions>(builder.Configuration.GetSection(JwtOptions.Section));
         builder.Services.Configure<ThrottlingOptions>(builder.Configuration.GetSection(ThrottlingOptions.Section));
-        builder.Services.Configure<PasswordHashingOptions>(builder.Configuration.GetSection(PasswordHashingOptions.Section));
+        builder.Services.AddOptions<PasswordHashingOptions>().BindConfiguration(PasswordHashingOptions.Section)
+            .Validate(o => o.QueueLimit >= 1 && o.MaxQueueWait > TimeSpan.Zero && o.Concurrency >= 0 && o.MemoryKiB > 0 && o.Passes > 0,
+                "PasswordHashing: QueueLimit must be at least 1, MaxQueueWait above zero, Concurrency 0 (one per core) or more, MemoryKiB and Passes positive.")
+            .ValidateOnStart();
         builder.Services.AddSingleton(signingKey);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<HashingQueue>();

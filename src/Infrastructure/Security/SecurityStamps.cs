@@ -36,17 +36,26 @@ internal sealed class SecurityStamps
 
     long lookups;
 
+    // Entries added since the last clear (never decremented: an overestimate only clears a little early). The
+    // dictionary's own Count takes every one of its locks.
+    int added;
+
+    // Ticks (Environment.TickCount64) when the listener last heard from PostgreSQL; the cache is trusted only while
+    // that is recent, so a connection that died without a reset cannot keep stale entries alive for long.
+    long lastHeard;
+
     readonly NpgsqlDataSource db;
 
     public SecurityStamps(NpgsqlDataSource db, IMeterFactory meters)
     {
-        this.db = db;
+        // Stamps are read on the primary: a standby may lag behind the notification that already moved the generation.
+        this.db = db is NpgsqlMultiHostDataSource hosts ? hosts.WithTargetSession(TargetSessionAttributes.Primary) : db;
         var meter = meters.Create(MeterName);
         meter.CreateObservableCounter("userservice.security_stamp.lookups", () => Interlocked.Read(ref lookups), "{lookup}",
             "Security stamps read from the database (cache misses, and every check while the listener is down)");
         meter.CreateObservableUpDownCounter("userservice.security_stamp.cached", () => cache.Count, "{user}",
             "Users whose security stamp is cached");
-        meter.CreateObservableUpDownCounter("userservice.security_stamp.listening", () => listening ? 1 : 0, null,
+        meter.CreateObservableUpDownCounter("userservice.security_stamp.listening", () => IsTrusted ? 1 : 0, null,
             "1 while the stamp listener is connected and the cache is in use");
     }
 
@@ -80,23 +89,31 @@ internal sealed class SecurityStamps
 
     async ValueTask<Entry> CurrentAsync(Guid userId, CancellationToken ct)
     {
-        if (listening && cache.TryGetValue(userId, out var cached))
+        var trusted = IsTrusted;
+        if (trusted && cache.TryGetValue(userId, out var cached))
         {
             return cached;
         }
 
         var seen = Interlocked.Read(ref generation);
-        var wasListening = listening;
         Interlocked.Increment(ref lookups);
         var entry = await ReadAsync(userId, ct);
-        if (wasListening && listening && Interlocked.Read(ref generation) == seen)
+        if (trusted && IsTrusted && Interlocked.Read(ref generation) == seen)
         {
-            if (cache.Count >= MaxEntries)
+            if (Interlocked.Increment(ref added) > MaxEntries)
             {
+                Interlocked.Exchange(ref added, 0);
                 cache.Clear();
             }
 
             cache[userId] = entry;
+
+            // Forget, StartCaching and StopCaching move the generation before they remove anything: if one ran since
+            // the check above, either this sees it and takes the entry back, or its removal comes after this write.
+            if (!IsTrusted || Interlocked.Read(ref generation) != seen)
+            {
+                cache.TryRemove(KeyValuePair.Create(userId, entry));
+            }
         }
 
         return entry;
@@ -117,13 +134,23 @@ internal sealed class SecurityStamps
         cache.TryRemove(userId, out _);
     }
 
-    /// <summary>The listener is connected and LISTENing: from now on, rows read may be kept.</summary>
+    /// <summary>The listener is connected, LISTENing, and has heard its own probe: from now on, rows read may be kept.</summary>
     public void StartCaching()
     {
         Interlocked.Increment(ref generation);
         cache.Clear();
+        Interlocked.Exchange(ref added, 0);
+        Heard();
         listening = true;
     }
+
+    /// <summary>The listener heard from PostgreSQL (a notification, its own probe included) just now.</summary>
+    public void Heard() => Interlocked.Exchange(ref lastHeard, Environment.TickCount64);
+
+    /// <summary>How long the cache is trusted after the listener last heard anything (its probes come more often).</summary>
+    public static readonly TimeSpan MaxSilence = TimeSpan.FromSeconds(5);
+
+    bool IsTrusted => listening && Environment.TickCount64 - Interlocked.Read(ref lastHeard) < (long)MaxSilence.TotalMilliseconds;
 
     /// <summary>The listener is gone (or going): notifications may be missed, so nothing cached can be trusted.</summary>
     public void StopCaching()
@@ -131,6 +158,7 @@ internal sealed class SecurityStamps
         listening = false;
         Interlocked.Increment(ref generation);
         cache.Clear();
+        Interlocked.Exchange(ref added, 0);
     }
 
     public bool IsCaching => listening;

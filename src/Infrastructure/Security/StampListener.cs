@@ -23,8 +23,17 @@ internal sealed partial class StampListener(
     /// <summary>The payload a TRUNCATE sends: every user may be gone.</summary>
     const string Everyone = "*";
 
-    /// <summary>A silent connection is probed this often, so a half-open one is found within about twice that.</summary>
-    static readonly TimeSpan ProbeInterval = TimeSpan.FromSeconds(5);
+    /// <summary>
+    /// A silent connection is probed this often: a NOTIFY to itself that must come back within the interval, so a
+    /// connection that died without a reset, or a proxy that does not pass notifications on, is found out well within
+    /// <see cref="SecurityStamps.MaxSilence"/>, after which the cache is not trusted anyway.
+    /// </summary>
+    static readonly TimeSpan ProbeInterval = TimeSpan.FromSeconds(2);
+
+    const string ProbePrefix = "probe:";
+
+    volatile string? pendingProbe;
+    volatile bool probeHeard;
 
     static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(5);
 
@@ -81,21 +90,53 @@ internal sealed partial class StampListener(
             await listen.ExecuteNonQueryAsync(stoppingToken);
         }
 
+        // Notifications must really come back on this connection before anything is cached.
+        await ProbeAsync(connection, stoppingToken);
         stamps.StartCaching();
         LogListening(connection.ProcessID);
-        await using var probe = new NpgsqlCommand("SELECT 1", connection);
         while (true)
         {
             if (!await connection.WaitAsync(ProbeInterval, stoppingToken))
             {
-                await probe.ExecuteNonQueryAsync(stoppingToken);
+                await ProbeAsync(connection, stoppingToken);
+            }
+        }
+    }
+
+    /// <summary>Sends a NOTIFY to itself and waits for it to come back; throws (and so drops the cache) when it does not.</summary>
+    async Task ProbeAsync(NpgsqlConnection connection, CancellationToken stoppingToken)
+    {
+        probeHeard = false;
+        pendingProbe = ProbePrefix + Guid.NewGuid().ToString("N");
+        await using (var probe = new NpgsqlCommand("SELECT pg_notify(@channel, @payload)", connection))
+        {
+            probe.Parameters.AddWithValue("channel", Channel);
+            probe.Parameters.AddWithValue("payload", pendingProbe);
+            await probe.ExecuteNonQueryAsync(stoppingToken);
+        }
+
+        var deadline = DateTime.UtcNow + ProbeInterval;
+        while (!probeHeard)
+        {
+            var left = deadline - DateTime.UtcNow;
+            if (left <= TimeSpan.Zero || !await connection.WaitAsync(left, stoppingToken) && !probeHeard)
+            {
+                throw new TimeoutException($"The listener's own notification did not come back within {ProbeInterval.TotalSeconds:F0} s.");
             }
         }
     }
 
     void OnNotification(string payload)
     {
-        if (Guid.TryParse(payload, out var userId))
+        stamps.Heard();
+        if (payload.StartsWith(ProbePrefix, StringComparison.Ordinal))
+        {
+            if (payload == pendingProbe)
+            {
+                probeHeard = true;
+            }
+        }
+        else if (Guid.TryParse(payload, out var userId))
         {
             stamps.Forget(userId);
         }
@@ -117,10 +158,11 @@ internal sealed partial class StampListener(
             Password = new NpgsqlConnectionStringBuilder(configuration.GetConnectionString(Database.DatabaseExtensions.ConnectionStringName)).Password,
             Pooling = false,
             ApplicationName = $"{pooled.ApplicationName}/listener",
-            KeepAlive = (int)ProbeInterval.TotalSeconds,
             TcpKeepAlive = true,
-            CommandTimeout = (int)ProbeInterval.TotalSeconds,
-            Timeout = (int)ProbeInterval.TotalSeconds,
+            CommandTimeout = 5,
+            Timeout = 5,
+            // A timed-out command on a dead link: give the connection up at once rather than try to cancel it.
+            CancellationTimeout = -1,
         };
         if (pooled.Host?.Contains(',', StringComparison.Ordinal) == true)
         {

@@ -42,7 +42,14 @@ internal sealed class Endpoint(NpgsqlDataSource db, Passwords passwords, Tokens 
 
         if (verdict == PasswordVerificationResult.SuccessRehashNeeded)
         {
-            await Data.UpgradeHashAsync(db, user.Id, user.PasswordHash, await passwords.HashAsync(req.Password!, ct), ct);
+            try
+            {
+                await Data.UpgradeHashAsync(db, user.Id, user.PasswordHash, await passwords.HashAsync(req.Password!, ct), ct);
+            }
+            catch (HashingBusyException)
+            {
+                // The password was right: the upgrade waits for a quieter sign-in rather than cost this one a 503.
+            }
         }
 
         var token = tokens.Issue(user.Id, user.Role, user.SecurityStamp);
