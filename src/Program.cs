@@ -2,6 +2,7 @@
 // WorkingDirectory, `dotnet /app/UserService.dll` from elsewhere), never from the working directory.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 
+builder.AddProxies();
 builder.AddObservability();
 builder.AddSecurity();
 builder.AddDatabase();
@@ -13,6 +14,7 @@ builder.AddHealth();
 
 var app = builder.Build();
 
+app.UseProxies();
 app.UseObservability();
 app.UseErrors();
 app.UseHttpLimits();
