@@ -53,12 +53,12 @@ internal sealed partial class StampListener(
             catch (Exception e)
             {
                 // Any failure, expected (a broken connection, a restart, a failover) or not: never cache blind.
+                // A connection that was serving starts again from the shortest delay.
                 if (stamps.IsCaching)
                 {
                     delay = TimeSpan.FromMilliseconds(100);
                 }
 
-                stamps.StopCaching();
                 LogLost(e.Message, delay.TotalMilliseconds);
             }
             finally

@@ -140,13 +140,14 @@ public sealed partial class ServiceProcess : IAsyncDisposable
     /// <summary>The line the host logs when a graceful shutdown begins (after SIGTERM, before draining).</summary>
     public const string ShuttingDown = "Application is shutting down";
 
-    /// <summary>Waits until a line of output contains <paramref name="text"/>; fails after the timeout.</summary>
-    public async Task WaitForOutputAsync(string text, TimeSpan timeout)
+    /// <summary>Waits until <paramref name="occurrences"/> lines of output contain <paramref name="text"/>; fails after the timeout.</summary>
+    public async Task WaitForOutputAsync(string text, TimeSpan timeout, int occurrences = 1)
     {
         var clock = Stopwatch.StartNew();
-        while (!output.Any(l => l.Contains(text, StringComparison.Ordinal)))
+        bool Seen() => output.Count(l => l.Contains(text, StringComparison.Ordinal)) >= occurrences;
+        while (!Seen())
         {
-            if (clock.Elapsed > timeout || process.HasExited && !output.Any(l => l.Contains(text, StringComparison.Ordinal)))
+            if (clock.Elapsed > timeout || process.HasExited && !Seen())
             {
                 throw new TimeoutException($"no line with \"{text}\" after {clock.Elapsed.TotalSeconds:F1} s:\n{string.Join('\n', Output)}");
             }

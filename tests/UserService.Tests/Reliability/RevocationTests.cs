@@ -174,22 +174,7 @@ public sealed partial class RevocationTests(PostgresCluster cluster) : IClassFix
     }
 
     static Task WaitForOutputAsync(ServiceProcess service, string fragment, int occurrences = 1) =>
-        WaitUntilAsync(() => Task.FromResult(service.Output.Count(l => l.Contains(fragment, StringComparison.Ordinal)) >= occurrences),
-            $"{occurrences} log line(s) with \"{fragment}\"", service);
-
-    static async Task WaitUntilAsync(Func<Task<bool>> condition, string what, ServiceProcess? service = null)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!await condition())
-        {
-            if (clock.Elapsed > TimeSpan.FromSeconds(30))
-            {
-                throw new TimeoutException($"Waited 30 s for {what}\n{string.Join('\n', service?.Output ?? [])}");
-            }
-
-            await Task.Delay(20);
-        }
-    }
+        service.WaitForOutputAsync(fragment, TimeSpan.FromSeconds(30), occurrences);
 
     [GeneratedRegex(@"^userservice_security_stamp_lookups(?:_total)?(?:\{[^}]*\})? (?<value>\d+)", RegexOptions.Multiline)]
     private static partial Regex LookupsMetric();

@@ -6,7 +6,7 @@ using UserService.Features.Users.Update;
 
 namespace UserService.Tests.Features.Users;
 
-public sealed class UpdateTests(App app)
+public sealed partial class UpdateTests(App app)
 {
     Task<HttpResponseMessage> PatchAsync(Guid id, string json, string? ifMatch = null, string mediaType = "application/merge-patch+json")
     {
@@ -50,22 +50,6 @@ public sealed class UpdateTests(App app)
 
         Assert.Equal(HttpStatusCode.OK, rsp.StatusCode);
         Assert.Equal(email, (await app.RowAsync(user.Id))!.Email);
-    }
-
-    [Fact]
-    public async Task New_password_is_hashed_and_verifies()
-    {
-        var (user, _) = await app.CreateAsync();
-        var before = (await app.RowAsync(user.Id))!.PasswordHash;
-
-        var rsp = await PatchAsync(user.Id, """{"password":"a brand new passphrase"}""");
-
-        Assert.Equal(HttpStatusCode.OK, rsp.StatusCode);
-        Assert.DoesNotContain("passphrase", await rsp.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-        var after = (await app.RowAsync(user.Id))!.PasswordHash;
-        Assert.NotEqual(before, after);
-        Assert.Matches(TestUsers.Argon2idHash(), after);
-        await Identity.SignInAsync(app.Anonymous, user.Email, "a brand new passphrase");
     }
 
     [Theory]
@@ -224,56 +208,4 @@ public sealed class UpdateTests(App app)
         Assert.Equal("admin", (await app.RowAsync(user.Id))!.Role);
     }
 
-    [Theory]
-    [InlineData("""{"password":"a brand new passphrase"}""")]
-    [InlineData("""{"password":"a brand new passphrase","currentPassword":"this is not it at all"}""")]
-    [InlineData("""{"password":"a brand new passphrase","currentPassword":""}""")]
-    public async Task Own_password_change_without_the_right_current_password_is_400_naming_it(string json)
-    {
-        var (me, client) = await app.NewUserAsync();
-        var before = (await app.RowAsync(me.Id))!.PasswordHash;
-
-        var rsp = await client.PatchAsync($"/api/users/{me.Id}", Json.Body(json));
-
-        await rsp.AssertProblemAsync(HttpStatusCode.BadRequest, "currentPassword");
-        Assert.Equal(before, (await app.RowAsync(me.Id))!.PasswordHash);
-    }
-
-    [Fact]
-    public async Task Guessing_the_current_password_is_throttled_per_account_like_sign_in()
-    {
-        // Signing in spent one of the account's five attempts; every wrong currentPassword spends another.
-        var (me, client) = await app.NewUserAsync();
-        var before = await app.RowAsync(me.Id);
-
-        var statuses = new List<HttpStatusCode>();
-        HttpResponseMessage last = null!;
-        for (var i = 0; i < 5; i++)
-        {
-            last = await client.PatchAsync($"/api/users/{me.Id}", Json.Body($$"""{"password":"a brand new passphrase","currentPassword":"wrong guess {{i}}"}"""));
-            statuses.Add(last.StatusCode);
-        }
-
-        Assert.Equal([.. Enumerable.Repeat(HttpStatusCode.BadRequest, 4), HttpStatusCode.TooManyRequests], statuses);
-        await last.AssertProblemAsync(HttpStatusCode.TooManyRequests);
-        Assert.InRange(last.Headers.RetryAfter!.Delta!.Value.TotalSeconds, 1, 60);
-
-        // The right current password waits too, and so does signing in: one bucket per account.
-        var right = await client.PatchAsync($"/api/users/{me.Id}", Json.Body($$"""{"password":"a brand new passphrase","currentPassword":"{{TestUsers.Password}}"}"""));
-        Assert.Equal(HttpStatusCode.TooManyRequests, right.StatusCode);
-        var signIn = await app.Anonymous.PostAsJsonAsync("/api/auth/token", new { email = me.Email, password = TestUsers.Password });
-        Assert.Equal(HttpStatusCode.TooManyRequests, signIn.StatusCode);
-        Assert.Equal(before, await app.RowAsync(me.Id));
-    }
-
-    [Fact]
-    public async Task Admin_sets_someone_elses_password_without_current_password()
-    {
-        var (user, _) = await app.CreateAsync();
-
-        var rsp = await app.Client.PatchAsync($"/api/users/{user.Id}", Json.Body("""{"password":"set by the admin 123"}"""));
-
-        Assert.Equal(HttpStatusCode.OK, rsp.StatusCode);
-        await Identity.SignInAsync(app.Anonymous, user.Email, "set by the admin 123");
-    }
 }

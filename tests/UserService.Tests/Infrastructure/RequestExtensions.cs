@@ -1,0 +1,11 @@
+namespace UserService.Tests.Infrastructure;
+
+internal static class RequestExtensions
+{
+    /// <summary>Sends with the bearer token of another client (the shared admin), from a client without defaults.</summary>
+    public static HttpRequestMessage WithBearerOf(this HttpRequestMessage request, HttpClient client)
+    {
+        request.Headers.Authorization = client.DefaultRequestHeaders.Authorization;
+        return request;
+    }
+}
