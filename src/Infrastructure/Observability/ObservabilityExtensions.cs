@@ -24,13 +24,12 @@ internal static class ObservabilityExtensions
 
     /// <summary>
     /// ASP.NET Core's own meters beyond the ones its instrumentation turns on (hosting, Kestrel, routing): handled
-    /// exceptions and throttled requests. Not the authentication and authorization meters: they record on every
+    /// exceptions (throttled requests show as 429s in the request metrics). Not the authentication and authorization meters: they record on every
     /// request (two more aggregations each), and their failures already show as 401s and 403s in the request metrics.
     /// </summary>
     static readonly string[] AspNetCoreMeters =
     [
         "Microsoft.AspNetCore.Diagnostics",
-        "Microsoft.AspNetCore.RateLimiting",
     ];
 
     /// <summary>
