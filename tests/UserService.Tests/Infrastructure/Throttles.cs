@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Net.Sockets;
 using Dapper;
 using Npgsql;
@@ -89,5 +90,24 @@ internal static class Throttles
         }
 
         return string.Join(", then ", runs.Select(r => $"{r.Count} × {r.Status}"));
+    }
+
+    public static Task<HttpResponseMessage> SignInAsync(ServiceProcess service, IPAddress from, string email, string password) =>
+        PostAsync(service, from, "/api/auth/token", new { email, password });
+
+    /// <summary>A POST from <paramref name="from"/>, its answer read to the end.</summary>
+    public static async Task<HttpResponseMessage> PostAsync<T>(ServiceProcess service, IPAddress from, string path, T body)
+    {
+        using var client = service.ClientFrom(from);
+        var rsp = await client.PostAsJsonAsync(path, body);
+        await rsp.Content.LoadIntoBufferAsync();
+        return rsp;
+    }
+
+    /// <summary>A 429 problem whose <c>Retry-After</c> is within the default one-minute window.</summary>
+    public static async Task AssertThrottledAsync(HttpResponseMessage rsp)
+    {
+        await rsp.AssertProblemAsync(HttpStatusCode.TooManyRequests);
+        Assert.InRange(rsp.Headers.RetryAfter!.Delta!.Value.TotalSeconds, 1, 60);
     }
 }

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net;
-using System.Net.Http.Json;
 
 namespace UserService.Tests.Reliability;
 
@@ -14,8 +13,6 @@ public sealed class ThrottleAcrossInstancesTests(App app, ThrottleAcrossInstance
 {
     const int AccountLimit = 4;
     const int AddressLimit = 6;
-
-    static void Report(string line) => TestContext.Current.TestOutputHelper?.WriteLine(line);
 
     /// <summary>The three processes, started together once for this class.</summary>
     public sealed class Instances : IAsyncLifetime
@@ -45,29 +42,29 @@ public sealed class ThrottleAcrossInstancesTests(App app, ThrottleAcrossInstance
     public async Task Three_instances_allow_one_account_the_configured_limit_in_total()
     {
         var email = TestUsers.UniqueEmail("shared-account");
-        var created = await PostAsync(instances.All[0], Throttles.UniqueLoopback(), "/api/users", new { email, password = TestUsers.Password, fullName = "Shared Account" });
+        var created = await Throttles.PostAsync(instances.All[0], Throttles.UniqueLoopback(), "/api/users", new { email, password = TestUsers.Password, fullName = "Shared Account" });
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
 
         // Round robin over the instances, each attempt from an address of its own: only the account's limit can refuse.
         var attempts = new List<HttpResponseMessage>();
         for (var i = 0; i < 3 * AccountLimit; i++)
         {
-            attempts.Add(await SignInAsync(instances.All[i % 3], Throttles.UniqueLoopback(), email, $"wrong guess number {i}"));
+            attempts.Add(await Throttles.SignInAsync(instances.All[i % 3], Throttles.UniqueLoopback(), email, $"wrong guess number {i}"));
         }
 
         var right = new List<HttpResponseMessage>();
         foreach (var service in instances.All)
         {
-            right.Add(await SignInAsync(service, Throttles.UniqueLoopback(), email, TestUsers.Password));
+            right.Add(await Throttles.SignInAsync(service, Throttles.UniqueLoopback(), email, TestUsers.Password));
         }
 
         var statuses = attempts.Select(r => (int)r.StatusCode).ToList();
-        Report($"account limit {AccountLimit}, 3 instances, {attempts.Count} wrong passwords round robin: {Throttles.Runs(statuses)}; " +
+        TestReport.Line($"account limit {AccountLimit}, 3 instances, {attempts.Count} wrong passwords round robin: {Throttles.Runs(statuses)}; " +
                $"then the right password on each instance: {Throttles.Runs(right.Select(r => (int)r.StatusCode))}");
         Assert.Equal([.. Enumerable.Repeat(401, AccountLimit), .. Enumerable.Repeat(429, 2 * AccountLimit)], statuses);
         foreach (var refused in attempts.Skip(AccountLimit).Concat(right))
         {
-            await AssertThrottledAsync(refused);
+            await Throttles.AssertThrottledAsync(refused);
         }
 
         Assert.Equal(new Throttles.Window(3 * AccountLimit + 3, true), await Throttles.WindowAsync(app.Db, Throttles.Account(email)));
@@ -81,25 +78,25 @@ public sealed class ThrottleAcrossInstancesTests(App app, ThrottleAcrossInstance
         var signIns = new List<HttpResponseMessage>();
         for (var i = 0; i < emails.Count; i++)
         {
-            signIns.Add(await SignInAsync(instances.All[i % 3], address, emails[i], "some password guess"));
+            signIns.Add(await Throttles.SignInAsync(instances.All[i % 3], address, emails[i], "some password guess"));
         }
 
         var lateEmail = TestUsers.UniqueEmail("shared-address-late");
         var signUps = new List<HttpResponseMessage>();
         foreach (var service in instances.All)
         {
-            signUps.Add(await PostAsync(service, address, "/api/users", new { email = lateEmail, password = TestUsers.Password, fullName = "Too Late" }));
+            signUps.Add(await Throttles.PostAsync(service, address, "/api/users", new { email = lateEmail, password = TestUsers.Password, fullName = "Too Late" }));
         }
 
-        var otherAddress = await SignInAsync(instances.All[1], Throttles.UniqueLoopback(), TestUsers.UniqueEmail("shared-address"), "some password guess");
+        var otherAddress = await Throttles.SignInAsync(instances.All[1], Throttles.UniqueLoopback(), TestUsers.UniqueEmail("shared-address"), "some password guess");
 
         var statuses = signIns.Select(r => (int)r.StatusCode).ToList();
-        Report($"address limit {AddressLimit}, 3 instances, {signIns.Count} sign-ins round robin from {address}: {Throttles.Runs(statuses)}; " +
+        TestReport.Line($"address limit {AddressLimit}, 3 instances, {signIns.Count} sign-ins round robin from {address}: {Throttles.Runs(statuses)}; " +
                $"then a sign-up on each instance: {Throttles.Runs(signUps.Select(r => (int)r.StatusCode))}; another address: {(int)otherAddress.StatusCode}");
         Assert.Equal([.. Enumerable.Repeat(401, AddressLimit), 429, 429, 429], statuses);
         foreach (var refused in signIns.Skip(AddressLimit).Concat(signUps))
         {
-            await AssertThrottledAsync(refused);
+            await Throttles.AssertThrottledAsync(refused);
         }
 
         Assert.Equal(HttpStatusCode.Unauthorized, otherAddress.StatusCode);
@@ -119,26 +116,9 @@ public sealed class ThrottleAcrossInstancesTests(App app, ThrottleAcrossInstance
         var email = TestUsers.UniqueEmail("ended-window");
         await Throttles.SeedAsync(app.Db, Throttles.Account(email), TimeSpan.FromSeconds(-1), hits: 99);
 
-        var rsp = await SignInAsync(instances.All[2], Throttles.UniqueLoopback(), email, "some password guess");
+        var rsp = await Throttles.SignInAsync(instances.All[2], Throttles.UniqueLoopback(), email, "some password guess");
 
         Assert.Equal(HttpStatusCode.Unauthorized, rsp.StatusCode);
         Assert.Equal(new Throttles.Window(1, true), await Throttles.WindowAsync(app.Db, Throttles.Account(email)));
-    }
-
-    internal static async Task AssertThrottledAsync(HttpResponseMessage rsp)
-    {
-        await rsp.AssertProblemAsync(HttpStatusCode.TooManyRequests);
-        Assert.InRange(rsp.Headers.RetryAfter!.Delta!.Value.TotalSeconds, 1, 60);
-    }
-
-    internal static Task<HttpResponseMessage> SignInAsync(ServiceProcess service, IPAddress from, string email, string password) =>
-        PostAsync(service, from, "/api/auth/token", new { email, password });
-
-    static async Task<HttpResponseMessage> PostAsync<T>(ServiceProcess service, IPAddress from, string path, T body)
-    {
-        using var client = service.ClientFrom(from);
-        var rsp = await client.PostAsJsonAsync(path, body);
-        await rsp.Content.LoadIntoBufferAsync();
-        return rsp;
     }
 }

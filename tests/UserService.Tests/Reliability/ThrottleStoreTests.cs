@@ -8,8 +8,6 @@ namespace UserService.Tests.Reliability;
 [Collection(ProcessCollection.Name)]
 public sealed class ThrottleStoreTests(App app)
 {
-    static void Report(string line) => TestContext.Current.TestOutputHelper?.WriteLine(line);
-
     [Fact]
     public async Task Retry_after_counts_to_the_windows_end_and_ended_windows_are_deleted_while_open_ones_stay()
     {
@@ -26,8 +24,8 @@ public sealed class ThrottleStoreTests(App app)
         var email = TestUsers.UniqueEmail("short-window");
         var address = Throttles.UniqueLoopback();
 
-        var first = await ThrottleAcrossInstancesTests.SignInAsync(service, address, email, "some password guess");
-        var second = await ThrottleAcrossInstancesTests.SignInAsync(service, address, email, "some password guess");
+        var first = await Throttles.SignInAsync(service, address, email, "some password guess");
+        var second = await Throttles.SignInAsync(service, address, email, "some password guess");
         var during = await Throttles.WindowAsync(app.Db, Throttles.Account(email));
 
         Assert.Equal(HttpStatusCode.Unauthorized, first.StatusCode);
@@ -43,9 +41,9 @@ public sealed class ThrottleStoreTests(App app)
             await Task.Delay(200);
         }
 
-        Report($"window 2 s: 401, then 429 with Retry-After {second.Headers.RetryAfter}; ended windows deleted within {clock.Elapsed.TotalSeconds:F1} s");
+        TestReport.Line($"window 2 s: 401, then 429 with Retry-After {second.Headers.RetryAfter}; ended windows deleted within {clock.Elapsed.TotalSeconds:F1} s");
         Assert.Equal(new Throttles.Window(1, true), await Throttles.WindowAsync(app.Db, open));
-        Assert.Equal(HttpStatusCode.Unauthorized, (await ThrottleAcrossInstancesTests.SignInAsync(service, address, email, "some password guess")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await Throttles.SignInAsync(service, address, email, "some password guess")).StatusCode);
         await Throttles.SeedAsync(app.Db, open, TimeSpan.FromHours(-1), hits: 1);
     }
 
@@ -58,23 +56,23 @@ public sealed class ThrottleStoreTests(App app)
         await service.WaitUntilReadyAsync(signIn: false);
         var address = Throttles.UniqueLoopback();
         var email = TestUsers.UniqueEmail("failing-count");
-        Assert.Equal(HttpStatusCode.Unauthorized, (await ThrottleAcrossInstancesTests.SignInAsync(service, address, email, "some password guess")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await Throttles.SignInAsync(service, address, email, "some password guess")).StatusCode);
 
         HttpResponseMessage accountFails, addressFails;
         await using (var held = await RowLock.TakeThrottleAsync(app.Db, Throttles.Account(email)))
         {
-            accountFails = await ThrottleAcrossInstancesTests.SignInAsync(service, address, email, "some password guess");
+            accountFails = await Throttles.SignInAsync(service, address, email, "some password guess");
         }
 
         var neverCounted = TestUsers.UniqueEmail("failing-count");
         await using (var held = await RowLock.TakeThrottleAsync(app.Db, Throttles.Address(address)))
         {
-            addressFails = await ThrottleAcrossInstancesTests.SignInAsync(service, address, neverCounted, "some password guess");
+            addressFails = await Throttles.SignInAsync(service, address, neverCounted, "some password guess");
         }
 
-        var after = await ThrottleAcrossInstancesTests.SignInAsync(service, address, email, "some password guess");
+        var after = await Throttles.SignInAsync(service, address, email, "some password guess");
 
-        Report($"per-account count failing: {(int)accountFails.StatusCode}; per-address count failing: {(int)addressFails.StatusCode}; then {(int)after.StatusCode}");
+        TestReport.Line($"per-account count failing: {(int)accountFails.StatusCode}; per-address count failing: {(int)addressFails.StatusCode}; then {(int)after.StatusCode}");
         foreach (var failed in new[] { accountFails, addressFails })
         {
             await failed.AssertProblemAsync(HttpStatusCode.ServiceUnavailable);
