@@ -16,6 +16,13 @@ internal static class DatabaseExtensions
     public const int DefaultCommandTimeoutSeconds = 10;
 
     /// <summary>
+    /// With several hosts, how long Npgsql trusts what it last saw of a host (primary, standby, down) when the operator
+    /// does not set <c>Host Recheck Seconds</c>. Npgsql's 10 s default is also how long writes keep failing after a
+    /// standby is promoted; a recheck costs one short query per host and interval, when a connection is next taken.
+    /// </summary>
+    public const int DefaultHostRecheckSeconds = 2;
+
+    /// <summary>
     /// Registers the one <see cref="NpgsqlDataSource"/> of the process and the hosted service that opens it
     /// before the server accepts requests and disposes it after the server has drained them.
     /// </summary>
@@ -36,7 +43,8 @@ internal static class DatabaseExtensions
     /// The configured connection string over the service's defaults: the application name, and the pool settings
     /// that bench/README.md measured (statements prepared on each physical connection; no session reset when a
     /// connection returns to the pool, since no code leaves session state behind). Any keyword set in
-    /// configuration wins.
+    /// configuration wins. With several hosts (a primary and standbys), the data source's default target is the
+    /// primary, where every write and every read that must see it goes (see <see cref="TargetSessions"/>).
     /// </summary>
     internal static string ConnectionString(IConfiguration configuration)
     {
@@ -50,7 +58,9 @@ internal static class DatabaseExtensions
 
         // Npgsql writes back only what was given, under canonical keywords; those win over the defaults below.
         // (Timeout, for opening a connection and for waiting for a pooled one, keeps Npgsql's 15 s default.)
-        var given = new DbConnectionStringBuilder { ConnectionString = new NpgsqlConnectionStringBuilder(configured).ConnectionString };
+        var parsed = new NpgsqlConnectionStringBuilder(configured);
+        var given = new DbConnectionStringBuilder { ConnectionString = parsed.ConnectionString };
+        var severalHosts = parsed.Host?.Contains(',', StringComparison.Ordinal) == true;
         var csb = new NpgsqlConnectionStringBuilder
         {
             ApplicationName = "UserService",
@@ -58,9 +68,25 @@ internal static class DatabaseExtensions
             MaxAutoPrepare = 20,
             NoResetOnClose = true,
         };
+        if (severalHosts)
+        {
+            csb.TargetSessionAttributes = "primary";
+            csb.HostRecheckSeconds = DefaultHostRecheckSeconds;
+        }
+
         foreach (string keyword in given.Keys)
         {
             csb[keyword] = given[keyword];
+        }
+
+        // Every slice but the admin list writes, or must read its own writes, through the default target.
+        var target = csb.TargetSessionAttributes;
+        if (severalHosts && !string.Equals(target, "primary", StringComparison.OrdinalIgnoreCase)
+                         && !string.Equals(target, "read-write", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new InvalidOperationException(
+                $"ConnectionStrings:{ConnectionStringName} names several hosts with Target Session Attributes={target}: " +
+                "writes need primary (the default) or read-write; the admin list reads from a standby by itself when one is up.");
         }
 
         return csb.ConnectionString;

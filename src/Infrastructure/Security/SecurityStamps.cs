@@ -49,7 +49,7 @@ internal sealed class SecurityStamps
     public SecurityStamps(NpgsqlDataSource db, IMeterFactory meters)
     {
         // Stamps are read on the primary: a standby may lag behind the notification that already moved the generation.
-        this.db = db is NpgsqlMultiHostDataSource hosts ? hosts.WithTargetSession(TargetSessionAttributes.Primary) : db;
+        this.db = db.Primary();
         var meter = meters.Create(MeterName);
         meter.CreateObservableCounter("userservice.security_stamp.lookups", () => Interlocked.Read(ref lookups), "{lookup}",
             "Security stamps read from the database (cache misses, and every check while the listener is down)");

@@ -23,14 +23,19 @@ internal static class Data
         LIMIT @take
         """;
 
-    /// <summary>Reads one row more than asked, to know whether a next page exists.</summary>
+    /// <summary>
+    /// Reads one row more than asked, to know whether a next page exists. On a standby when the connection string
+    /// names one (an admin's list may lag a moment behind the latest write); a standby that stops under the read breaks
+    /// the connection, and the retry finds it marked offline and reads on the primary.
+    /// </summary>
     public static Task<List<UserRow>> PageAsync(NpgsqlDataSource db, Guid? after, string? q, int limit, CancellationToken ct)
     {
         var pattern = string.IsNullOrEmpty(q) ? null : $"%{EscapeLike(q)}%";
         var sql = pattern is not null ? SearchSql : after is null ? FirstPageSql : NextPageSql;
+        var reads = db.PreferStandby();
         return ReadRetry.OnceAsync(async ct =>
         {
-            await using var connection = await db.OpenConnectionAsync(ct);
+            await using var connection = await reads.OpenConnectionAsync(ct);
             var rows = await connection.QueryAsync<UserRow>(new CommandDefinition(sql, new { after, pattern, take = limit + 1 }, cancellationToken: ct));
             return rows.AsList();
         }, ct);
