@@ -12,8 +12,8 @@ set -euo pipefail
 repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 port=${USERSERVICE_PG_PORT:-55432}
 database=users
-is_root=false
-if [[ $(id -u) -eq 0 ]]; then is_root=true; fi
+# shellcheck source=scripts/pg-common.sh
+source "$repo_root/scripts/pg-common.sh"
 
 if [[ -n ${USERSERVICE_PG_DATA:-} ]]; then
     data=$(realpath -m -- "$USERSERVICE_PG_DATA")
@@ -27,31 +27,6 @@ fi
 
 log() { echo "postgres.sh: $*" >&2; }
 die() { log "error: $*"; exit 1; }
-
-# Run a PostgreSQL program as the postgres user when we are root.
-# cd / because the postgres user usually cannot read root's working folder.
-as_pg() {
-    if $is_root; then
-        (cd / && runuser -u postgres -- "$@")
-    else
-        "$@"
-    fi
-}
-
-find_bindir() {
-    local initdb dir
-    if initdb=$(command -v initdb) && command -v pg_ctl >/dev/null; then
-        dirname "$(readlink -f "$initdb")"
-        return
-    fi
-    for dir in $(printf '%s\n' /usr/lib/postgresql/*/bin | sort -V -r); do
-        if [[ -x $dir/initdb && -x $dir/pg_ctl ]]; then
-            echo "$dir"
-            return
-        fi
-    done
-    return 1
-}
 
 install_postgres() {
     $is_root || die "PostgreSQL server binaries (initdb, pg_ctl) not found. Install them, e.g.: sudo apt-get install -y postgresql postgresql-contrib"
@@ -121,6 +96,8 @@ port = $port
 unix_socket_directories = '$sockets'
 max_connections = 300
 shared_buffers = 256MB
+# Written by scripts/replication.sh on a primary and its standby.
+include_if_exists 'replication.conf'
 EOF
     if $is_root; then chown postgres:postgres "$data/userservice.conf"; fi
 }
