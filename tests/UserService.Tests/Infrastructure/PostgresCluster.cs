@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using System.Globalization;
 using Npgsql;
 
 namespace UserService.Tests.Infrastructure;
@@ -10,8 +10,6 @@ namespace UserService.Tests.Infrastructure;
 /// </summary>
 public sealed class PostgresCluster : IAsyncLifetime
 {
-    static readonly string Script = FindScript();
-
     public PostgresCluster()
     {
         Port = ServiceProcess.FreePort();
@@ -63,41 +61,10 @@ public sealed class PostgresCluster : IAsyncLifetime
         }
     }
 
-    async Task RunAsync(string command)
+    // USERSERVICE_PG_DATA explicit, so that the one that ./test.sh exports (the shared cluster's) is never used here.
+    Task RunAsync(string command) => Scripts.RunAsync("postgres.sh", command, new Dictionary<string, string>
     {
-        var start = new ProcessStartInfo("bash")
-        {
-            ArgumentList = { Script, command },
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        // Explicit, so that the USERSERVICE_PG_DATA that ./test.sh exports (the shared cluster's) is never used here.
-        start.Environment["USERSERVICE_PG_PORT"] = Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        start.Environment["USERSERVICE_PG_DATA"] = DataDirectory;
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
-        await process.WaitForExitAsync(timeout.Token);
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"postgres.sh {command} (port {Port}) exited with {process.ExitCode}:\n{await stdout}\n{await stderr}");
-        }
-    }
-
-    static string FindScript()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "scripts", "postgres.sh");
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        throw new FileNotFoundException($"scripts/postgres.sh not found above {AppContext.BaseDirectory}");
-    }
+        ["USERSERVICE_PG_PORT"] = Port.ToString(CultureInfo.InvariantCulture),
+        ["USERSERVICE_PG_DATA"] = DataDirectory,
+    });
 }

@@ -41,16 +41,20 @@ public sealed partial class ServiceProcess : IAsyncDisposable
 
     public bool HasExited => process.HasExited;
 
-    /// <summary>Starts the service built next to the tests; <paramref name="connectionString"/> defaults to the test database.</summary>
-    public static ServiceProcess Start(string? connectionString = null, IReadOnlyDictionary<string, string>? settings = null, string? workingDirectory = null)
+    /// <summary>
+    /// Starts the service built next to the tests; <paramref name="connectionString"/> defaults to the test database,
+    /// <paramref name="port"/> to a free one (an instance restarted behind a load balancer takes its old one again).
+    /// </summary>
+    public static ServiceProcess Start(string? connectionString = null, IReadOnlyDictionary<string, string>? settings = null, string? workingDirectory = null,
+        int? port = null)
     {
         var applicationName = $"UserService-test-{Guid.NewGuid():N}"[..30];
         var csb = new NpgsqlConnectionStringBuilder(connectionString ?? App.ConnectionString) { ApplicationName = applicationName };
-        var port = FreePort();
+        port ??= FreePort();
 
         var start = new ProcessStartInfo("dotnet")
         {
-            ArgumentList = { Path.Combine(AppContext.BaseDirectory, "UserService.dll"), "--urls", $"http://127.0.0.1:{port}" },
+            ArgumentList = { Path.Combine(AppContext.BaseDirectory, "UserService.dll"), "--urls", $"http://127.0.0.1:{port.Value}" },
             WorkingDirectory = workingDirectory ?? AppContext.BaseDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -70,7 +74,7 @@ public sealed partial class ServiceProcess : IAsyncDisposable
         }
 
         var process = new Process { StartInfo = start };
-        var service = new ServiceProcess(process, port, applicationName, csb.ConnectionString);
+        var service = new ServiceProcess(process, port.Value, applicationName, csb.ConnectionString);
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) service.output.Enqueue(e.Data); };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) service.output.Enqueue(e.Data); };
         process.Start();
