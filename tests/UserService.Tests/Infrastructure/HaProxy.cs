@@ -45,8 +45,11 @@ public sealed class HaProxy : IAsyncDisposable
         return proxy;
     }
 
-    /// <summary>What HAProxy's statistics say of each instance: <c>UP</c>, <c>DOWN</c>, <c>UP 1/2</c>...</summary>
-    public async Task<IReadOnlyDictionary<string, string>> ServerStatesAsync()
+    /// <summary>
+    /// What HAProxy's statistics say of each instance: its status (<c>UP</c>, <c>DOWN</c>, <c>UP 1/2</c>...) and how its
+    /// last check ended (<c>L7OK</c>; <c>L7STS</c>, a wrong HTTP status; <c>L4CON</c>, connection refused...).
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, (string Status, string Check)>> ServersAsync()
     {
         var csv = await stats.GetStringAsync("/stats;csv");
         var lines = csv.Split('\n', StringSplitOptions.RemoveEmptyEntries);
@@ -54,15 +57,15 @@ public sealed class HaProxy : IAsyncDisposable
         int Column(string name) => Array.IndexOf(header, name);
         return lines.Skip(1).Select(l => l.Split(','))
             .Where(f => f[Column("pxname")] == "instances" && f[Column("svname")].StartsWith("instance", StringComparison.Ordinal))
-            .ToDictionary(f => f[Column("svname")], f => f[Column("status")]);
+            .ToDictionary(f => f[Column("svname")], f => (f[Column("status")], f[Column("check_status")].TrimStart('*')));
     }
 
     /// <summary>Waits until HAProxy routes to every instance again (all <c>UP</c>); fails after <paramref name="timeout"/>.</summary>
     public async Task WaitUntilAllUpAsync(TimeSpan timeout)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        IReadOnlyDictionary<string, string> states;
-        while ((states = await ServerStatesAsync()).Values.Any(s => s != "UP"))
+        IReadOnlyDictionary<string, (string Status, string Check)> states;
+        while ((states = await ServersAsync()).Values.Any(s => s.Status != "UP"))
         {
             if (clock.Elapsed > timeout)
             {

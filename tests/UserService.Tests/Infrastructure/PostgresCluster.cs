@@ -23,10 +23,12 @@ public sealed class PostgresCluster : IAsyncLifetime
     /// <summary>
     /// Short connect and command timeouts, so that the service answers 503 within seconds while the server is down.
     /// </summary>
-    public string ConnectionString => new NpgsqlConnectionStringBuilder
+    public string ConnectionString => ConnectionStringFor($"127.0.0.1:{Port}");
+
+    /// <summary>The connection string of the tests' throwaway servers: <paramref name="hosts"/> is one or several <c>host:port</c>.</summary>
+    public static string ConnectionStringFor(string hosts) => new NpgsqlConnectionStringBuilder
     {
-        Host = "127.0.0.1",
-        Port = Port,
+        Host = hosts,
         Database = "users",
         Username = "postgres",
         Timeout = 2,

@@ -73,14 +73,7 @@ public sealed class ReplicatedCluster : IAsyncDisposable
 
     public async ValueTask DisposeAsync() => await RunAsync("clean");
 
-    static string Build(string hosts) => new NpgsqlConnectionStringBuilder
-    {
-        Host = hosts,
-        Database = "users",
-        Username = "postgres",
-        Timeout = 2,
-        CommandTimeout = 5,
-    }.ConnectionString;
+    static string Build(string hosts) => PostgresCluster.ConnectionStringFor(hosts);
 
     Task RunAsync(string command) => Scripts.RunAsync("replication.sh", command, environment);
 }

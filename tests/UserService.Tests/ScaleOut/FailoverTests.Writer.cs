@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
@@ -31,8 +32,8 @@ public sealed partial class FailoverTests
 
         public List<Exchange> Exchanges { get; } = [];
 
-        /// <summary>When each acknowledged write's answer arrived.</summary>
-        public List<TimeSpan> Acknowledged { get; } = [];
+        /// <summary>When each acknowledged write's answer arrived (read by the test while the writer runs).</summary>
+        public ConcurrentQueue<TimeSpan> Acknowledged { get; } = new();
 
         public List<string> Wrong { get; } = [];
 
@@ -108,7 +109,7 @@ public sealed partial class FailoverTests
             Exchanges.Add(exchange);
             if (exchange.Status == success && exchange.Answered)
             {
-                Acknowledged.Add(exchange.DoneAt);
+                Acknowledged.Enqueue(exchange.DoneAt);
                 return (exchange, true);
             }
 

@@ -40,22 +40,28 @@ public sealed partial class FailoverTests
         using var traffic = new CancellationTokenSource();
         var running = writers.Select(w => Task.Run(() => w.RunAsync(traffic.Token))).ToList();
 
-        await Task.Delay(TimeSpan.FromSeconds(3));
-        var stopping = clock.Elapsed;
-        await cluster.StopPrimaryAsync();
-        var stopped = clock.Elapsed;
-        await cluster.PromoteAsync();
-        var promoted = clock.Elapsed;
-
-        // Until every writer has had a few writes acknowledged by the new primary (bounded, should it never happen).
-        var settle = Stopwatch.StartNew();
-        while (writers.Any(w => w.Acknowledged.Count(t => t > promoted) < 3) && settle.Elapsed < TimeSpan.FromSeconds(30))
+        TimeSpan stopping, stopped, promoted;
+        try
         {
-            await Task.Delay(100);
-        }
+            await Task.Delay(TimeSpan.FromSeconds(3));
+            stopping = clock.Elapsed;
+            await cluster.StopPrimaryAsync();
+            stopped = clock.Elapsed;
+            await cluster.PromoteAsync();
+            promoted = clock.Elapsed;
 
-        await traffic.CancelAsync();
-        await Task.WhenAll(running);
+            // Until every writer has had a few writes acknowledged by the new primary (bounded, should it never happen).
+            var settle = Stopwatch.StartNew();
+            while (writers.Any(w => w.Acknowledged.Count(t => t > promoted) < 3) && settle.Elapsed < TimeSpan.FromSeconds(30))
+            {
+                await Task.Delay(100);
+            }
+        }
+        finally
+        {
+            await traffic.CancelAsync();
+            await Task.WhenAll(running);
+        }
 
         var exchanges = writers.SelectMany(w => w.Exchanges).ToList();
         var acknowledged = writers.SelectMany(w => w.Acknowledged).Order().ToList();

@@ -34,11 +34,13 @@ public sealed class RollingRestartTests
     [Fact]
     public async Task Restarting_every_instance_in_turn_under_load_fails_no_request()
     {
-        var ports = new HashSet<int>();
-        while (ports.Count < Instances)
+        var free = new HashSet<int>();
+        while (free.Count < Instances)
         {
-            ports.Add(ServiceProcess.FreePort());
+            free.Add(ServiceProcess.FreePort());
         }
+
+        var ports = free.ToArray();
 
         var instances = ports.Select(p => ServiceProcess.Start(settings: Settings, port: p)).ToArray();
         try
@@ -72,24 +74,31 @@ public sealed class RollingRestartTests
             })).ToList();
 
             var windows = new List<(TimeSpan From, TimeSpan To)>();
-            for (var i = 0; i < Instances; i++)
+            var takenOut = new List<string>();
+            try
             {
-                var from = clock.Elapsed;
-                var port = instances[i].Port;
-                instances[i].Signal(ServiceProcess.SigTerm);
-                Assert.Equal(0, await instances[i].WaitForExitAsync(TimeSpan.FromSeconds(60)));
-                await instances[i].DisposeAsync();
-                instances[i] = ServiceProcess.Start(settings: Settings, port: port);
-                await instances[i].WaitUntilReadyAsync(signIn: false);
-                await proxy.WaitUntilAllUpAsync(TimeSpan.FromSeconds(30));
-                windows.Add((from, clock.Elapsed));
+                for (var i = 0; i < Instances; i++)
+                {
+                    var from = clock.Elapsed;
+                    var port = instances[i].Port;
+                    instances[i].Signal(ServiceProcess.SigTerm);
+                    takenOut.Add(await TakenOutAsync(proxy, instances[i], $"instance{i + 1}"));
+                    Assert.Equal(0, await instances[i].WaitForExitAsync(TimeSpan.FromSeconds(60)));
+                    await instances[i].DisposeAsync();
+                    instances[i] = ServiceProcess.Start(settings: Settings, port: port);
+                    await instances[i].WaitUntilReadyAsync(signIn: false);
+                    await proxy.WaitUntilAllUpAsync(TimeSpan.FromSeconds(30));
+                    windows.Add((from, clock.Elapsed));
+                }
             }
-
-            await traffic.CancelAsync();
-            await Task.WhenAll(running);
-            foreach (var (client, _) in clients)
+            finally
             {
-                client.Dispose();
+                await traffic.CancelAsync();
+                await Task.WhenAll(running);
+                foreach (var (client, _) in clients)
+                {
+                    client.Dispose();
+                }
             }
 
             var all = exchanges.SelectMany(e => e).ToList();
@@ -101,7 +110,10 @@ public sealed class RollingRestartTests
                 Report($"FAILED {failure} {failure.Body}");
             }
 
+            Report($"HAProxy took each instance out on: {string.Join(", ", takenOut)} (L7STS: readiness answered 503 while it still served)");
             Assert.Empty(failed);
+            // The drain delay's purpose: HAProxy stops routing to an instance while it still serves, never on a refused connection.
+            Assert.All(takenOut, check => Assert.True(check is "L7STS" or "L7TOUT", $"an instance was taken out on {check}"));
             Assert.All(windows, w => Assert.Contains(all, e => e.SentAt > w.From && e.DoneAt < w.To));
         }
         finally
@@ -111,6 +123,27 @@ public sealed class RollingRestartTests
                 await instance.DisposeAsync();
             }
         }
+    }
+
+    /// <summary>
+    /// How the check that took the instance out of HAProxy's rotation ended: <c>L7STS</c> (readiness answered 503)
+    /// when it was still serving, <c>L4CON</c> when it had already stopped accepting; <c>exited</c> if HAProxy never
+    /// noticed before the process was gone.
+    /// </summary>
+    static async Task<string> TakenOutAsync(HaProxy proxy, ServiceProcess instance, string server)
+    {
+        while (!instance.HasExited)
+        {
+            var (status, check) = (await proxy.ServersAsync())[server];
+            if (status.StartsWith("DOWN", StringComparison.Ordinal))
+            {
+                return check;
+            }
+
+            await Task.Delay(50);
+        }
+
+        return "exited";
     }
 
     /// <summary>A fresh user, signed up and signed in through HAProxy, on a client (and connections) of its own.</summary>
