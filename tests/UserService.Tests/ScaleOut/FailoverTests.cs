@@ -25,8 +25,6 @@ public sealed partial class FailoverTests
     /// </summary>
     static readonly TimeSpan MaxWriteGap = TimeSpan.FromSeconds(10);
 
-    static void Report(string line) => TestContext.Current.TestOutputHelper?.WriteLine(line);
-
     [Fact]
     public async Task Promoting_the_synchronous_standby_loses_no_acknowledged_write_and_answers_503_never_500_meanwhile()
     {
@@ -73,13 +71,13 @@ public sealed partial class FailoverTests
 
         await using var newPrimary = cluster.CreateDataSource(cluster.StandbyPort);
         var lost = await LostAsync(newPrimary, writers.SelectMany(w => w.Users).ToList());
-        Report($"Failover: {Writers} writers, {exchanges.Count} writes ({Exchange.Summary(exchanges)}); primary stopping at {stopping.TotalSeconds:F1} s, " +
+        TestReport.Line($"Failover: {Writers} writers, {exchanges.Count} writes ({Exchange.Summary(exchanges)}); primary stopping at {stopping.TotalSeconds:F1} s, " +
                $"stopped at {stopped.TotalSeconds:F1} s, standby promoted at {promoted.TotalSeconds:F1} s");
-        Report($"Write gap {gap.TotalSeconds:F1} s (no write acknowledged from {before.TotalSeconds:F1} s to {after.TotalSeconds:F1} s); " +
+        TestReport.Line($"Write gap {gap.TotalSeconds:F1} s (no write acknowledged from {before.TotalSeconds:F1} s to {after.TotalSeconds:F1} s); " +
                $"first {(after - promoted).TotalSeconds:F1} s after the promotion returned; {acknowledged.Count} acknowledged, {lost.Count} lost; {unavailable} answers 503, {errors} other 5xx");
         foreach (var line in writers.SelectMany(w => w.Wrong).Concat(lost).Take(20))
         {
-            Report($"VIOLATION {line}");
+            TestReport.Line($"VIOLATION {line}");
         }
 
         Assert.Empty(writers.SelectMany(w => w.Wrong));

@@ -29,8 +29,6 @@ public sealed class RollingRestartTests
         ["Proxies__KnownProxies__0"] = "127.0.0.1",
     };
 
-    static void Report(string line) => TestContext.Current.TestOutputHelper?.WriteLine(line);
-
     [Fact]
     public async Task Restarting_every_instance_in_turn_under_load_fails_no_request()
     {
@@ -103,14 +101,14 @@ public sealed class RollingRestartTests
 
             var all = exchanges.SelectMany(e => e).ToList();
             var failed = all.Where(e => !e.Answered || e.Code >= 300).ToList();
-            Report($"Rolling restart of {Instances} instances behind HAProxy in {windows[^1].To.TotalSeconds:F1} s (drain delay {DrainDelay.TotalSeconds:F1} s): " +
+            TestReport.Line($"Rolling restart of {Instances} instances behind HAProxy in {windows[^1].To.TotalSeconds:F1} s (drain delay {DrainDelay.TotalSeconds:F1} s): " +
                    $"{all.Count} requests from {Clients} clients ({Exchange.Summary(all)}), {failed.Count} failed");
             foreach (var failure in failed.Take(20))
             {
-                Report($"FAILED {failure} {failure.Body}");
+                TestReport.Line($"FAILED {failure} {failure.Body}");
             }
 
-            Report($"HAProxy took each instance out on: {string.Join(", ", takenOut)} (L7STS: readiness answered 503 while it still served)");
+            TestReport.Line($"HAProxy took each instance out on: {string.Join(", ", takenOut)} (L7STS: readiness answered 503 while it still served)");
             Assert.Empty(failed);
             // The drain delay's purpose: HAProxy stops routing to an instance while it still serves, never on a refused connection.
             Assert.All(takenOut, check => Assert.True(check is "L7STS" or "L7TOUT", $"an instance was taken out on {check}"));
