@@ -31,7 +31,11 @@ internal static class DatabaseExtensions
         var connectionString = ConnectionString(builder.Configuration);
         DefaultTypeMap.MatchNamesWithUnderscores = true;
 
-        builder.Services.Configure<DatabaseOptions>(builder.Configuration.GetSection(DatabaseOptions.Section));
+        // Checked at start, so that a wrong target stops startup with one line (RunServiceAsync) like any invalid setting.
+        var misdirected = WritesMissThePrimary(connectionString);
+        builder.Services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section)
+            .Validate(_ => misdirected is null, misdirected ?? "")
+            .ValidateOnStart();
         builder.Services.AddNpgsqlDataSource(connectionString, b => b.Name = "users");
         builder.Services.AddSingleton<DatabaseState>();
         builder.Services.AddSingleton<Migrator>();
@@ -79,16 +83,25 @@ internal static class DatabaseExtensions
             csb[keyword] = given[keyword];
         }
 
-        // Every slice but the admin list writes, or must read its own writes, through the default target.
+        return csb.ConnectionString;
+    }
+
+    /// <summary>
+    /// Why writes could miss the primary, or null: with several hosts, every slice but the admin list writes, or must
+    /// read its own writes, through the data source's default target, which must then be the primary.
+    /// </summary>
+    internal static string? WritesMissThePrimary(string connectionString)
+    {
+        var csb = new NpgsqlConnectionStringBuilder(connectionString);
         var target = csb.TargetSessionAttributes;
-        if (severalHosts && !string.Equals(target, "primary", StringComparison.OrdinalIgnoreCase)
-                         && !string.Equals(target, "read-write", StringComparison.OrdinalIgnoreCase))
+        if (csb.Host?.Contains(',', StringComparison.Ordinal) != true
+            || string.Equals(target, "primary", StringComparison.OrdinalIgnoreCase)
+            || string.Equals(target, "read-write", StringComparison.OrdinalIgnoreCase))
         {
-            throw new InvalidOperationException(
-                $"ConnectionStrings:{ConnectionStringName} names several hosts with Target Session Attributes={target}: " +
-                "writes need primary (the default) or read-write; the admin list reads from a standby by itself when one is up.");
+            return null;
         }
 
-        return csb.ConnectionString;
+        return $"ConnectionStrings:{ConnectionStringName} names several hosts with Target Session Attributes={target}: writes need " +
+               "primary (the default) or read-write; the admin list and search read from a standby by themselves when one is up.";
     }
 }
