@@ -13,6 +13,7 @@
 #   TOPOLOGY_POOL_SIZE      Maximum Pool Size of each instance (default 20)
 #   TOPOLOGY_SYNC           1 (default): synchronous standby; 0: asynchronous
 #   Admin__Email, Admin__Password   when set, passed on: the first admin
+#   Api__ExposeOpenApi              default true here, so that Swagger UI is there to try the topology with
 #
 # failover: stops the primary and promotes the standby, as an operator would; the instances find the new primary
 # by themselves. Start again from scratch with stop, then start.
@@ -63,7 +64,7 @@ start_instance() {
     key=$(signing_key)
     ConnectionStrings__Users="Host=127.0.0.1:$PRIMARY_PORT,127.0.0.1:$STANDBY_PORT;Database=users;Username=postgres;Maximum Pool Size=$pool_size;Application Name=UserService-$i" \
         Jwt__SigningKey=$key Shutdown__DrainDelay=$drain_delay Proxies__KnownProxies__0=127.0.0.1 \
-        ASPNETCORE_ENVIRONMENT=${ASPNETCORE_ENVIRONMENT:-Production} \
+        ASPNETCORE_ENVIRONMENT=${ASPNETCORE_ENVIRONMENT:-Production} Api__ExposeOpenApi=${Api__ExposeOpenApi:-true} \
         setsid dotnet "$dir/app/UserService.dll" --urls "http://127.0.0.1:$port" >>"$dir/instance-$i.log" 2>&1 </dev/null &
     echo $! >"$dir/instance-$i.pid"
 }
