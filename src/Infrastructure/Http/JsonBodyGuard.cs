@@ -30,7 +30,9 @@ internal sealed class JsonBodyGuard(RequestDelegate next)
         }
 
         MediaTypeHeaderValue.TryParse(request.ContentType, out var type);
-        if (isWrite && !IsAccepted(type, HttpMethods.IsPatch(request.Method)))
+        // A write with no body at all (POST /api/auth/logout-all) has no media type to check.
+        var hasBody = request.ContentLength > 0 || request.ContentType is not null || request.Headers.TransferEncoding.Count > 0;
+        if (isWrite && hasBody && !IsAccepted(type, HttpMethods.IsPatch(request.Method)))
         {
             return Errors.Problems.WriteAsync(context, StatusCodes.Status415UnsupportedMediaType,
                 "The request body must be application/json (or, on PATCH, application/merge-patch+json).");
@@ -49,7 +51,7 @@ internal sealed class JsonBodyGuard(RequestDelegate next)
             // The contract gives GET, HEAD and DELETE no body: without a content type, nothing binds from one.
             request.Headers.ContentType = default;
         }
-        else if (type!.Charset.HasValue)
+        else if (type is { Charset.HasValue: true })
         {
             // UTF-8 said in any spelling (quoted, upper case): the JSON reader, which takes only the plain one, gets none.
             request.Headers.ContentType = type.MediaType.Value;
