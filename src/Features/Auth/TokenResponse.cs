@@ -10,10 +10,15 @@ internal sealed record TokenResponse(string AccessToken, string TokenType, int E
 /// <summary>What both token endpoints share in their answer.</summary>
 internal static class TokenAnswers
 {
-    public const string Bearer = "Bearer";
+    /// <summary>
+    /// The answer, and <c>Cache-Control: no-store</c> on it (RFC 6749, section 5.1: an answer carrying tokens is never
+    /// stored by any cache). Lifetimes in whole seconds, rounded down, never negative.
+    /// </summary>
+    public static TokenResponse Create(HttpContext context, Tokens tokens, string accessToken, string refreshToken, double refreshSeconds)
+    {
+        context.Response.Headers.CacheControl = "no-store";
+        return new(accessToken, "Bearer", Seconds(tokens.Lifetime.TotalSeconds), refreshToken, Seconds(refreshSeconds));
+    }
 
-    /// <summary>RFC 6749, section 5.1: an answer carrying tokens is never stored, by any cache.</summary>
-    public static void NoStore(HttpContext context) => context.Response.Headers.CacheControl = "no-store";
-
-    public static int Seconds(TimeSpan span) => (int)Math.Max(0, Math.Floor(span.TotalSeconds));
+    static int Seconds(double seconds) => (int)Math.Max(0, Math.Floor(seconds));
 }

@@ -36,7 +36,7 @@ internal sealed class ValidatedTokens : JsonWebTokenHandler
         if (validated.TryGetValue(token, out var known))
         {
             var now = clock.GetUtcNow().UtcDateTime;
-            if (validationParameters.IssuerSigningKeys.Contains(known.Key)
+            if (validationParameters.IssuerSigningKeys?.Contains(known.Key) == true
                 && now >= known.Token.ValidFrom - validationParameters.ClockSkew && now <= known.Token.ValidTo + validationParameters.ClockSkew)
             {
                 return new TokenValidationResult

@@ -45,9 +45,7 @@ internal sealed partial class Endpoint(NpgsqlDataSource db, Tokens tokens, IOpti
         }
 
         var token = tokens.Issue(session.UserId, session.Role, session.SecurityStamp, session.SessionId);
-        TokenAnswers.NoStore(HttpContext);
-        await Send.OkAsync(new TokenResponse(token, TokenAnswers.Bearer, TokenAnswers.Seconds(tokens.Lifetime), refreshToken,
-            TokenAnswers.Seconds(TimeSpan.FromSeconds(session.RefreshSeconds))), ct);
+        await Send.OkAsync(TokenAnswers.Create(HttpContext, tokens, token, refreshToken, session.RefreshSeconds), ct);
     }
 
     // Never the token itself: the ids say which session to look at.

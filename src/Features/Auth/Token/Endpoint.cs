@@ -67,8 +67,6 @@ internal sealed class Endpoint(NpgsqlDataSource db, Passwords passwords, Tokens 
         }
 
         var token = tokens.Issue(user.Id, user.Role, user.SecurityStamp, sessionId);
-        TokenAnswers.NoStore(HttpContext);
-        await Send.OkAsync(new TokenResponse(token, TokenAnswers.Bearer, TokenAnswers.Seconds(tokens.Lifetime), refreshToken,
-            TokenAnswers.Seconds(TimeSpan.FromSeconds(refreshSeconds.Value))), ct);
+        await Send.OkAsync(TokenAnswers.Create(HttpContext, tokens, token, refreshToken, refreshSeconds.Value), ct);
     }
 }
