@@ -24,13 +24,13 @@ internal static class ObservabilityExtensions
 
     /// <summary>
     /// ASP.NET Core's own meters beyond the ones its instrumentation turns on (hosting, Kestrel, routing): handled
-    /// exceptions and throttled requests. Not the authentication and authorization meters: they record on every
-    /// request (two more aggregations each), and their failures already show as 401s and 403s in the request metrics.
+    /// exceptions. Not the authentication and authorization meters: they record on every request (two more
+    /// aggregations each), and their failures already show as 401s and 403s in the request metrics (as throttled
+    /// sign-ins show as 429s).
     /// </summary>
     static readonly string[] AspNetCoreMeters =
     [
         "Microsoft.AspNetCore.Diagnostics",
-        "Microsoft.AspNetCore.RateLimiting",
     ];
 
     /// <summary>

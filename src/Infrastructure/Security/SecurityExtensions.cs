@@ -1,23 +1,20 @@
-using System.Globalization;
-using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
-using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.IdentityModel.Tokens;
 
 namespace UserService.Infrastructure.Security;
 
 internal static class SecurityExtensions
 {
-    /// <summary>The rate-limiter policy every sign-in goes through: per client address.</summary>
-    public const string CredentialsPolicy = "credentials";
-
     public static WebApplicationBuilder AddSecurity(this WebApplicationBuilder builder)
     {
         var jwt = builder.Configuration.GetSection(JwtOptions.Section).Get<JwtOptions>() ?? new JwtOptions();
         var signingKeys = SigningKeys.Resolve(jwt, builder.Environment);
 
         builder.Services.Configure<JwtOptions>(builder.Configuration.GetSection(JwtOptions.Section));
-        builder.Services.Configure<ThrottlingOptions>(builder.Configuration.GetSection(ThrottlingOptions.Section));
+        builder.Services.AddOptions<ThrottlingOptions>().BindConfiguration(ThrottlingOptions.Section)
+            .Validate(o => o.AccountPermitLimit >= 1 && o.AddressPermitLimit >= 1 && o.Window > TimeSpan.Zero && o.Window <= TimeSpan.FromDays(1),
+                "Throttling: AccountPermitLimit and AddressPermitLimit must be at least 1, Window above zero and at most a day.")
+            .ValidateOnStart();
         builder.Services.AddOptions<SessionLifetimes>().BindConfiguration(SessionLifetimes.Section)
             .Validate(o => o.IdleTimeout > TimeSpan.Zero && o.AbsoluteLifetime >= o.IdleTimeout,
                 "Sessions: IdleTimeout must be above zero and AbsoluteLifetime at least IdleTimeout.")
@@ -34,6 +31,7 @@ internal static class SecurityExtensions
         builder.Services.AddHostedService<StampListener>();
         builder.Services.AddSingleton<Tokens>();
         builder.Services.AddSingleton<SignInThrottle>();
+        builder.Services.AddHostedService<ThrottleCleanup>();
         builder.Services.AddHostedService<SigningKeyCheck>();
 
         builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(o =>
@@ -68,15 +66,6 @@ internal static class SecurityExtensions
                 o.Events = new JwtBearerEvents { OnTokenValidated = stamps.ValidateAsync };
             });
         builder.Services.AddAuthorization();
-        var limits = builder.Configuration.GetSection(ThrottlingOptions.Section).Get<ThrottlingOptions>() ?? new ThrottlingOptions();
-        builder.Services.AddRateLimiter(o =>
-        {
-            o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            o.OnRejected = OnSignInThrottledAsync;
-            o.AddPolicy(CredentialsPolicy, context => RateLimitPartition.GetFixedWindowLimiter(
-                context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
-                _ => new FixedWindowRateLimiterOptions { PermitLimit = limits.AddressPermitLimit, Window = limits.Window, QueueLimit = 0 }));
-        });
         return builder;
     }
 
@@ -91,18 +80,7 @@ internal static class SecurityExtensions
     {
         app.UseAuthentication();
         app.UseAuthorization();
-        app.UseRateLimiter();
+        app.UseAddressThrottle();
         return app;
     }
-
-    /// <summary>Writes a 429 problem with <c>Retry-After</c> in whole seconds, rounded up.</summary>
-    public static Task WriteThrottledAsync(HttpContext context, TimeSpan retryAfter)
-    {
-        context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-        return Problems.WriteAsync(context, StatusCodes.Status429TooManyRequests, "Too many sign-in attempts. Retry later.");
-    }
-
-    static ValueTask OnSignInThrottledAsync(OnRejectedContext context, CancellationToken cancellationToken) =>
-        new(WriteThrottledAsync(context.HttpContext,
-            context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromMinutes(1)));
 }

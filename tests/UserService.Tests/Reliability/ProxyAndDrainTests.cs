@@ -9,7 +9,7 @@ namespace UserService.Tests.Reliability;
 /// sent them, and a SIGTERM that turns readiness off at once while requests go on being served for the drain delay.
 /// </summary>
 [Collection(ProcessCollection.Name)]
-public sealed class ProxyAndDrainTests
+public sealed class ProxyAndDrainTests(App app)
 {
     const int AddressLimit = 3;
 
@@ -21,14 +21,21 @@ public sealed class ProxyAndDrainTests
             ["Throttling__AddressPermitLimit"] = AddressLimit.ToString(System.Globalization.CultureInfo.InvariantCulture),
         });
         await service.WaitUntilReadyAsync(signIn: false);
+        var peer = Throttles.UniqueLoopback();
+        var spoofed = Enumerable.Range(0, AddressLimit + 2).Select(_ => Throttles.UniqueRemote()).ToList();
 
         var statuses = new List<HttpStatusCode>();
-        for (var i = 0; i < AddressLimit + 2; i++)
+        foreach (var forwardedFor in spoofed)
         {
-            statuses.Add(await SignInAsync(service, forwardedFor: $"198.51.100.{i + 1}"));
+            statuses.Add(await SignInAsync(service, forwardedFor, peer));
         }
 
         Assert.Equal([.. Enumerable.Repeat(HttpStatusCode.Unauthorized, AddressLimit), HttpStatusCode.TooManyRequests, HttpStatusCode.TooManyRequests], statuses);
+        Assert.Equal(new Throttles.Window(AddressLimit + 2, true), await Throttles.WindowAsync(app.Db, Throttles.Address(peer)));
+        foreach (var address in spoofed)
+        {
+            Assert.Null(await Throttles.WindowAsync(app.Db, Throttles.Address(address)));
+        }
     }
 
     [Fact]
@@ -40,21 +47,24 @@ public sealed class ProxyAndDrainTests
             ["Proxies__KnownProxies__0"] = "127.0.0.1",
         });
         await service.WaitUntilReadyAsync(signIn: false);
+        var clients = Enumerable.Range(0, AddressLimit + 2).Select(_ => Throttles.UniqueRemote()).ToList();
 
         // One attempt each from more clients than the limit: none is throttled.
-        for (var i = 0; i < AddressLimit + 2; i++)
+        foreach (var client in clients)
         {
-            Assert.Equal(HttpStatusCode.Unauthorized, await SignInAsync(service, forwardedFor: $"198.51.100.{i + 1}"));
+            Assert.Equal(HttpStatusCode.Unauthorized, await SignInAsync(service, client));
         }
 
         // One client past the limit: throttled, while another client still is not.
         for (var i = 0; i < AddressLimit - 1; i++)
         {
-            Assert.Equal(HttpStatusCode.Unauthorized, await SignInAsync(service, forwardedFor: "198.51.100.1"));
+            Assert.Equal(HttpStatusCode.Unauthorized, await SignInAsync(service, clients[0]));
         }
 
-        Assert.Equal(HttpStatusCode.TooManyRequests, await SignInAsync(service, forwardedFor: "198.51.100.1"));
-        Assert.Equal(HttpStatusCode.Unauthorized, await SignInAsync(service, forwardedFor: "198.51.100.2"));
+        Assert.Equal(HttpStatusCode.TooManyRequests, await SignInAsync(service, clients[0]));
+        Assert.Equal(HttpStatusCode.Unauthorized, await SignInAsync(service, clients[1]));
+        Assert.Equal(new Throttles.Window(AddressLimit + 1, true), await Throttles.WindowAsync(app.Db, Throttles.Address(clients[0])));
+        Assert.Equal(new Throttles.Window(2, true), await Throttles.WindowAsync(app.Db, Throttles.Address(clients[1])));
     }
 
     [Fact]
@@ -106,14 +116,16 @@ public sealed class ProxyAndDrainTests
         Assert.Contains(service.Output, l => l.Contains("still serving for 3.0 s", StringComparison.Ordinal));
     }
 
-    static async Task<HttpStatusCode> SignInAsync(ServiceProcess service, string forwardedFor)
+    /// <summary>A sign-in claiming to be <paramref name="forwardedFor"/>, from <paramref name="peer"/> (else 127.0.0.1, the trusted proxy).</summary>
+    static async Task<HttpStatusCode> SignInAsync(ServiceProcess service, IPAddress forwardedFor, IPAddress? peer = null)
     {
+        using var client = peer is null ? null : service.ClientFrom(peer);
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/auth/token")
         {
             Content = JsonContent.Create(new { email = TestUsers.UniqueEmail("proxy"), password = "not the password at all" }),
         };
-        request.Headers.Add("X-Forwarded-For", forwardedFor);
-        using var rsp = await service.Client.SendAsync(request);
+        request.Headers.Add("X-Forwarded-For", forwardedFor.ToString());
+        using var rsp = await (client ?? service.Client).SendAsync(request);
         return rsp.StatusCode;
     }
 }

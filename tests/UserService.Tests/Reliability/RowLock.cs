@@ -19,11 +19,18 @@ internal sealed class RowLock : IAsyncDisposable
         this.transaction = transaction;
     }
 
-    public static async Task<RowLock> TakeAsync(NpgsqlDataSource db, Guid id)
+    public static Task<RowLock> TakeAsync(NpgsqlDataSource db, Guid id) =>
+        TakeAsync(db, "SELECT 1 FROM users WHERE id = @id FOR UPDATE", new { id });
+
+    /// <summary>Locks a throttling window, so that the service's next attempt on that key waits for it.</summary>
+    public static Task<RowLock> TakeThrottleAsync(NpgsqlDataSource db, string throttleKey) =>
+        TakeAsync(db, "SELECT 1 FROM throttle_windows WHERE key = @throttleKey FOR UPDATE", new { throttleKey });
+
+    static async Task<RowLock> TakeAsync(NpgsqlDataSource db, string lockSql, object args)
     {
         var connection = await db.OpenConnectionAsync();
         var transaction = await connection.BeginTransactionAsync();
-        await connection.ExecuteAsync("SELECT 1 FROM users WHERE id = @id FOR UPDATE", new { id }, transaction);
+        Assert.Single(await connection.QueryAsync<int>(lockSql, args, transaction));
         return new(connection, transaction);
     }
 

@@ -12,7 +12,7 @@ internal sealed partial class Endpoint(NpgsqlDataSource db, Tokens tokens, IOpti
         Post("auth/refresh");
         AllowAnonymous();
         // Per client address, like sign-in: 256-bit tokens cannot be guessed, but nobody gets to try at speed.
-        Options(b => b.RequireRateLimiting(SecurityExtensions.CredentialsPolicy));
+        Options(b => b.ThrottlePerAddress());
         Description(b => b.WithName("RefreshToken")
             .ProducesProblemDetails(StatusCodes.Status401Unauthorized)
             .ProducesProblemDetails(StatusCodes.Status429TooManyRequests));

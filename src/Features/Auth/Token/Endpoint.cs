@@ -12,7 +12,7 @@ internal sealed class Endpoint(NpgsqlDataSource db, Passwords passwords, Tokens 
     {
         Post("auth/token");
         AllowAnonymous();
-        Options(b => b.RequireRateLimiting(SecurityExtensions.CredentialsPolicy));
+        Options(b => b.ThrottlePerAddress());
         Description(b => b.WithName("CreateToken")
             .ProducesProblemDetails(StatusCodes.Status401Unauthorized)
             .ProducesProblemDetails(StatusCodes.Status415UnsupportedMediaType)
@@ -30,9 +30,8 @@ internal sealed class Endpoint(NpgsqlDataSource db, Passwords passwords, Tokens 
 
     public override async Task HandleAsync(Request req, CancellationToken ct)
     {
-        if (!throttle.TryAcquire(req.Email!, out var retryAfter))
+        if (!await throttle.AdmitAccountAsync(HttpContext, req.Email!, ct))
         {
-            await SecurityExtensions.WriteThrottledAsync(HttpContext, retryAfter);
             return;
         }
 

@@ -10,7 +10,7 @@ internal sealed class Endpoint(NpgsqlDataSource db, Passwords passwords) : Endpo
         Post("users");
         AllowAnonymous();
         // Throttled per client address like sign-in: the 409 for a taken email must not be an enumeration oracle at speed.
-        Options(b => b.RequireRateLimiting(SecurityExtensions.CredentialsPolicy));
+        Options(b => b.ThrottlePerAddress());
         Description(b => b.WithName("CreateUser")
             .Produces<UserResponse>(StatusCodes.Status201Created, "application/json")
             .ProducesProblemDetails(StatusCodes.Status409Conflict)

@@ -98,9 +98,8 @@ internal sealed class Endpoint(NpgsqlDataSource db, Passwords passwords, Securit
 
         // The same bucket as signing in to this account: a stolen token adds no guesses.
         var email = await Data.EmailAsync(db, id, ct);
-        if (email is not null && !Resolve<SignInThrottle>().TryAcquire(email, out var retryAfter))
+        if (email is not null && !await Resolve<SignInThrottle>().AdmitAccountAsync(HttpContext, email, ct))
         {
-            await SecurityExtensions.WriteThrottledAsync(HttpContext, retryAfter);
             return false;
         }
 
