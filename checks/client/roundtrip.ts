@@ -1,5 +1,6 @@
 // A full round trip through a client generated from the live OpenAPI document (openapi-typescript +
-// openapi-fetch): create, get, list, update with If-Match, delete, plus the documented failures.
+// openapi-fetch): create, get, list, update with If-Match, sessions (refresh, reuse, sign-out), delete, plus the
+// documented failures.
 // Type errors here mean the document changed shape; a ContractError means the service answered
 // something the document does not say.
 import { randomUUID } from 'node:crypto';
@@ -53,7 +54,7 @@ expect(JSON.stringify(names) === JSON.stringify(['email', 'fullName', 'password'
 step('CreateUser (invalid)', `400 errors on ${names.join(', ')}`);
 
 // Sign in, once the service has identity: the user acts on itself, the admin lists.
-const self = client(await signIn(contract, baseUrl, email, password));
+let self = client(await signIn(contract, baseUrl, email, password));
 const adminToken = await signIn(contract, baseUrl, process.env.ADMIN_EMAIL ?? '', process.env.ADMIN_PASSWORD ?? '');
 const admin = client(adminToken);
 if (adminToken) {
@@ -115,6 +116,59 @@ const stale = await self.PATCH('/api/users/{id}', {
 expect(stale.response.status === 412, `stale update: ${stale.response.status}`);
 step('UpdateUser (stale If-Match)', `412 ${stale.error?.title}`);
 etag = newEtag;
+
+// Sessions: sign-in starts one; refresh rotates its refresh token; a spent one is refused and ends the session;
+// sign-out always answers 204; sign-out everywhere revokes the access tokens too.
+if (adminToken) {
+  const signedIn = await anonymous.POST('/api/auth/token', { body: { email, password } });
+  expect(signedIn.response.status === 200 && signedIn.data, `sign-in: ${signedIn.response.status}`);
+  expect(signedIn.response.headers.get('Cache-Control') === 'no-store', `sign-in: Cache-Control ${signedIn.response.headers.get('Cache-Control')}`);
+  expect(signedIn.data.refreshToken.length >= 43 && signedIn.data.refreshExpiresIn > 0, `sign-in: ${JSON.stringify(signedIn.data)}`);
+  step('CreateToken', `200 refreshExpiresIn=${signedIn.data.refreshExpiresIn} Cache-Control: no-store`);
+
+  const refreshed = await anonymous.POST('/api/auth/refresh', { body: { refreshToken: signedIn.data.refreshToken } });
+  expect(refreshed.response.status === 200 && refreshed.data, `refresh: ${refreshed.response.status}`);
+  expect(refreshed.data.refreshToken !== signedIn.data.refreshToken, 'refresh: the refresh token did not rotate');
+  expect(refreshed.response.headers.get('Cache-Control') === 'no-store', 'refresh: Cache-Control');
+  step('RefreshToken', '200 new access and refresh tokens, Cache-Control: no-store');
+
+  const sessions = await client(refreshed.data.accessToken).GET('/api/users/me/sessions');
+  expect(sessions.response.status === 200 && sessions.data, `sessions: ${sessions.response.status}`);
+  const current = sessions.data.items.filter((s) => s.current);
+  expect(current.length === 1, `sessions: ${JSON.stringify(sessions.data)}`);
+  step('ListSessions', `200 ${sessions.data.items.length} session(s), one current`);
+
+  const reused = await anonymous.POST('/api/auth/refresh', { body: { refreshToken: signedIn.data.refreshToken } });
+  expect(reused.response.status === 401, `reuse: ${reused.response.status}`);
+  const afterReuse = await anonymous.POST('/api/auth/refresh', { body: { refreshToken: refreshed.data.refreshToken } });
+  expect(afterReuse.response.status === 401, `latest after reuse: ${afterReuse.response.status}`);
+  step('RefreshToken (spent token)', '401, and the session ended: its latest token is 401 too');
+
+  const other = await anonymous.POST('/api/auth/token', { body: { email, password } });
+  expect(other.response.status === 200 && other.data, `second sign-in: ${other.response.status}`);
+  const otherId = (await client(other.data.accessToken).GET('/api/users/me/sessions')).data?.items.find((s) => s.current)?.id;
+  expect(otherId, 'second session id');
+  const notMine = await admin.DELETE('/api/users/me/sessions/{id}', { params: { path: { id: otherId } } });
+  expect(notMine.response.status === 404, `someone else's session: ${notMine.response.status}`);
+  step('DeleteSession (someone else)', '404');
+  const ended = await self.DELETE('/api/users/me/sessions/{id}', { params: { path: { id: otherId } } });
+  expect(ended.response.status === 204, `delete own session: ${ended.response.status}`);
+  step('DeleteSession', '204');
+
+  const third = await anonymous.POST('/api/auth/token', { body: { email, password } });
+  expect(third.response.status === 200 && third.data, `third sign-in: ${third.response.status}`);
+  const logout = await anonymous.POST('/api/auth/logout', { body: { refreshToken: third.data.refreshToken } });
+  const logoutAgain = await anonymous.POST('/api/auth/logout', { body: { refreshToken: third.data.refreshToken } });
+  expect(logout.response.status === 204 && logoutAgain.response.status === 204, `logout: ${logout.response.status}, ${logoutAgain.response.status}`);
+  step('Logout', '204, and 204 again for the ended session');
+
+  const everywhere = await self.POST('/api/auth/logout-all');
+  expect(everywhere.response.status === 204, `logout-all: ${everywhere.response.status}`);
+  const revoked = await self.GET('/api/users/me');
+  expect(revoked.response.status === 401, `access token after logout-all: ${revoked.response.status}`);
+  step('LogoutAll', '204; the access token is 401 at once');
+  self = client(await signIn(contract, baseUrl, email, password));
+}
 
 // Delete with If-Match, then it is gone.
 const deleted = await self.DELETE('/api/users/{id}', { params: { path: { id: user.id }, header: { 'If-Match': etag } } });

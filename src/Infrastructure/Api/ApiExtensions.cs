@@ -40,8 +40,8 @@ internal static class ApiExtensions
 
     static readonly Dictionary<string, string> TagDescriptions = new(StringComparer.Ordinal)
     {
-        ["Users"] = "User accounts: sign-up, read, change, delete, list.",
-        ["Auth"] = "Sign in for a bearer token.",
+        ["Users"] = "User accounts: sign-up, read, change, delete, list; the caller's sessions.",
+        ["Auth"] = "Sign in for a bearer token and a refresh token, refresh, sign out.",
     };
 
     public static WebApplication UseApi(this WebApplication app)

@@ -13,6 +13,7 @@ internal static class OpenApiResponseHeaders
     public const string Location = "Location";
     public const string Link = "Link";
     public const string RetryAfter = "Retry-After";
+    public const string CacheControl = "Cache-Control";
 
     /// <summary>Headers by operation id and status; <c>Retry-After</c> on 429 and 503 is added everywhere.</summary>
     static readonly Dictionary<string, (string Status, string Header)[]> ByOperation = new(StringComparer.Ordinal)
@@ -22,6 +23,8 @@ internal static class OpenApiResponseHeaders
         ["GetCurrentUser"] = [("200", ETag)],
         ["UpdateUser"] = [("200", ETag)],
         ["ListUsers"] = [("200", Link)],
+        ["CreateToken"] = [("200", CacheControl)],
+        ["RefreshToken"] = [("200", CacheControl)],
     };
 
     public static void Apply(OpenApiOperation operation)
@@ -56,6 +59,12 @@ internal static class OpenApiResponseHeaders
             Description = "Where the new user lives: `/api/users/{id}`.",
             IsRequired = true,
             Schema = new JsonSchema { Type = JsonObjectType.String, Format = "uri-reference" },
+        },
+        CacheControl => new()
+        {
+            Description = "`no-store`: an answer carrying tokens is never stored by any cache (RFC 6749, section 5.1).",
+            IsRequired = true,
+            Schema = new JsonSchema { Type = JsonObjectType.String, Example = "no-store" },
         },
         Link => new()
         {

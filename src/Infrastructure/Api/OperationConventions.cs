@@ -26,7 +26,7 @@ internal sealed class OperationConventions : IOperationProcessor
         ["400"] = "Validation failure, malformed JSON, wrong JSON types or unknown properties; `errors` names each offending field.",
         ["401"] = "Missing, invalid or expired bearer token.",
         ["403"] = "Signed in, but not allowed to do this.",
-        ["404"] = "The user does not exist.",
+        ["404"] = "The user (or session) does not exist, or is not the caller's to see.",
         ["409"] = "The email is already taken (compared case-insensitively).",
         ["412"] = "`If-Match` does not match the current `ETag`.",
         ["413"] = "The request body is larger than 64 KiB.",
@@ -35,6 +35,9 @@ internal sealed class OperationConventions : IOperationProcessor
         ["500"] = "An unexpected error: a bug, never caused by the request.",
         ["503"] = "The database is unreachable or busy; retry after `Retry-After` seconds.",
     };
+
+    const string CredentialsRefused = "The credentials sent are not accepted: a wrong email or password, or a refresh token that is " +
+                                      "expired, unknown, malformed, spent or revoked (one answer for all).";
 
     /// <summary>FastEndpoints' fallback texts, which the contract's meanings above replace.</summary>
     static readonly HashSet<string> GenericDescriptions = ["", "Bad Request", "Unauthorized", "Forbidden", "Not Found", "Too Many Requests", "Server Error"];
@@ -78,7 +81,8 @@ internal sealed class OperationConventions : IOperationProcessor
         {
             if (ErrorDescriptions.TryGetValue(status, out var text) && GenericDescriptions.Contains(response.Description ?? ""))
             {
-                response.Description = text;
+                // On an anonymous route a 401 is about what the body carries (password or refresh token), not a bearer token.
+                response.Description = anonymous && status == "401" ? CredentialsRefused : text;
             }
         }
 

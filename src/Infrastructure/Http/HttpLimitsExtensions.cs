@@ -25,6 +25,7 @@ internal static class HttpLimitsExtensions
 
     public static WebApplication UseHttpLimits(this WebApplication app)
     {
+        app.UseMiddleware<NoStore>();
         app.UseMiddleware<JsonBodyGuard>();
         return app;
     }

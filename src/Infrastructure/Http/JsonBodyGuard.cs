@@ -30,7 +30,7 @@ internal sealed class JsonBodyGuard(RequestDelegate next)
         }
 
         MediaTypeHeaderValue.TryParse(request.ContentType, out var type);
-        if (isWrite && !IsAccepted(type, HttpMethods.IsPatch(request.Method)))
+        if (isWrite && !IsBodilessCallOfABodilessRoute(context) && !IsAccepted(type, HttpMethods.IsPatch(request.Method)))
         {
             return Errors.Problems.WriteAsync(context, StatusCodes.Status415UnsupportedMediaType,
                 "The request body must be application/json (or, on PATCH, application/merge-patch+json).");
@@ -49,7 +49,7 @@ internal sealed class JsonBodyGuard(RequestDelegate next)
             // The contract gives GET, HEAD and DELETE no body: without a content type, nothing binds from one.
             request.Headers.ContentType = default;
         }
-        else if (type!.Charset.HasValue)
+        else if (type is { Charset.HasValue: true })
         {
             // UTF-8 said in any spelling (quoted, upper case): the JSON reader, which takes only the plain one, gets none.
             request.Headers.ContentType = type.MediaType.Value;
@@ -57,6 +57,11 @@ internal sealed class JsonBodyGuard(RequestDelegate next)
 
         return next(context);
     }
+
+    /// <summary>A POST with no body at all to a route that takes none (<c>POST /api/auth/logout-all</c>): no media type to check.</summary>
+    static bool IsBodilessCallOfABodilessRoute(HttpContext context) =>
+        context.Request is { ContentLength: null or 0, ContentType: null } request && request.Headers.TransferEncoding.Count == 0
+        && context.GetEndpoint()?.Metadata.GetMetadata<FastEndpoints.EndpointDefinition>()?.ReqDtoType == typeof(FastEndpoints.EmptyRequest);
 
     /// <summary>Exactly <c>application/json</c>, or <c>application/merge-patch+json</c> on PATCH (RFC 7396); no other +json type.</summary>
     static bool IsAccepted(MediaTypeHeaderValue? type, bool isPatch) =>

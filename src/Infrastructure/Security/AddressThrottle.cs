@@ -3,7 +3,7 @@ namespace UserService.Infrastructure.Security;
 /// <summary>
 /// The per-address half of sign-in throttling, for every endpoint that opts in with one line in its
 /// <c>Configure()</c>: <c>Options(b => b.ThrottlePerAddress())</c>. All such endpoints share one window per
-/// client address (sign-in and sign-up today), counted before the request is even bound.
+/// client address (sign-in, sign-up and refresh today), counted before the request is even bound.
 /// </summary>
 internal static class AddressThrottle
 {

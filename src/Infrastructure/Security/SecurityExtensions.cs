@@ -8,18 +8,22 @@ internal static class SecurityExtensions
     public static WebApplicationBuilder AddSecurity(this WebApplicationBuilder builder)
     {
         var jwt = builder.Configuration.GetSection(JwtOptions.Section).Get<JwtOptions>() ?? new JwtOptions();
-        var signingKey = SigningKey.Resolve(jwt, builder.Environment);
+        var signingKeys = SigningKeys.Resolve(jwt, builder.Environment);
 
         builder.Services.Configure<JwtOptions>(builder.Configuration.GetSection(JwtOptions.Section));
         builder.Services.AddOptions<ThrottlingOptions>().BindConfiguration(ThrottlingOptions.Section)
             .Validate(o => o.AccountPermitLimit >= 1 && o.AddressPermitLimit >= 1 && o.Window > TimeSpan.Zero && o.Window <= TimeSpan.FromDays(1),
                 "Throttling: AccountPermitLimit and AddressPermitLimit must be at least 1, Window above zero and at most a day.")
             .ValidateOnStart();
+        builder.Services.AddOptions<SessionLifetimes>().BindConfiguration(SessionLifetimes.Section)
+            .Validate(o => o.IdleTimeout > TimeSpan.Zero && o.AbsoluteLifetime >= o.IdleTimeout,
+                "Sessions: IdleTimeout must be above zero and AbsoluteLifetime at least IdleTimeout.")
+            .ValidateOnStart();
         builder.Services.AddOptions<PasswordHashingOptions>().BindConfiguration(PasswordHashingOptions.Section)
             .Validate(o => o.QueueLimit >= 1 && o.MaxQueueWait > TimeSpan.Zero && o.Concurrency >= 0 && o.MemoryKiB > 0 && o.Passes > 0,
                 "PasswordHashing: QueueLimit must be at least 1, MaxQueueWait above zero, Concurrency 0 (one per core) or more, MemoryKiB and Passes positive.")
             .ValidateOnStart();
-        builder.Services.AddSingleton(signingKey);
+        builder.Services.AddSingleton(signingKeys);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<HashingQueue>();
         builder.Services.AddSingleton<Passwords>();
@@ -41,7 +45,11 @@ internal static class SecurityExtensions
             {
                 ValidIssuer = jwt.Issuer,
                 ValidAudience = jwt.Audience,
-                IssuerSigningKey = signingKey.Key,
+                // A token's kid names the one key that may verify it; an unknown kid is refused, never tried against
+                // every key (TryAllIssuerSigningKeys would). A removed key is not configured, so its tokens fail.
+                IssuerSigningKeys = signingKeys.All,
+                IssuerSigningKeyResolver = (_, _, kid, _) => signingKeys.Resolve(kid),
+                TryAllIssuerSigningKeys = false,
                 ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
                 RequireSignedTokens = true,
                 RequireExpirationTime = true,

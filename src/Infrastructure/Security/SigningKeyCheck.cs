@@ -1,7 +1,7 @@
 namespace UserService.Infrastructure.Security;
 
 /// <summary>The first startup hook: refuse to run without a proper signing key, before touching the database.</summary>
-internal sealed partial class SigningKeyCheck(SigningKey key, ILogger<SigningKeyCheck> logger) : IHostedService
+internal sealed partial class SigningKeyCheck(SigningKeys key, ILogger<SigningKeyCheck> logger) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {

@@ -5,16 +5,20 @@ using Microsoft.IdentityModel.Tokens;
 
 namespace UserService.Infrastructure.Security;
 
-/// <summary>Issues the service's access tokens: HS256 JWTs carrying the user id, role and security stamp.</summary>
-internal sealed class Tokens(SigningKey key, IOptions<JwtOptions> options, TimeProvider clock)
+/// <summary>
+/// Issues the service's access tokens: HS256 JWTs carrying the user id, role, security stamp and session, signed with
+/// the current key (its id in the <c>kid</c> header, written by the handler from the key's <c>KeyId</c>).
+/// </summary>
+internal sealed class Tokens(SigningKeys keys, IOptions<JwtOptions> options, TimeProvider clock)
 {
     public const string StampClaim = "sst";
 
     readonly JsonWebTokenHandler handler = new();
+    readonly SigningCredentials credentials = new(keys.Current, SecurityAlgorithms.HmacSha256);
 
     public TimeSpan Lifetime => options.Value.Lifetime;
 
-    public string Issue(Guid userId, string role, Guid securityStamp)
+    public string Issue(Guid userId, string role, Guid securityStamp, Guid sessionId)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         return handler.CreateToken(new SecurityTokenDescriptor
@@ -24,13 +28,14 @@ internal sealed class Tokens(SigningKey key, IOptions<JwtOptions> options, TimeP
             IssuedAt = now,
             NotBefore = now,
             Expires = now + options.Value.Lifetime,
-            SigningCredentials = new SigningCredentials(key.Key, SecurityAlgorithms.HmacSha256),
+            SigningCredentials = credentials,
             Subject = new ClaimsIdentity(
             [
                 new Claim(JwtRegisteredClaimNames.Sub, userId.ToString()),
                 new Claim(JwtRegisteredClaimNames.Jti, Guid.NewGuid().ToString("N")),
                 new Claim(Caller.RoleClaim, role),
                 new Claim(StampClaim, securityStamp.ToString()),
+                new Claim(SessionRules.SessionClaim, sessionId.ToString()),
             ]),
         });
     }

@@ -11,8 +11,11 @@ namespace UserService.Infrastructure.Security;
 /// authenticated GET's CPU (bench/results.md). Only what cannot change is remembered: the token's exact text
 /// maps to the identity it proved. Lifetime is still checked on every request, and revocation (the security stamp)
 /// is checked by <see cref="SecurityStamps"/> after this, every request. A failed validation is never remembered.
-/// The signing key and the other validation parameters are fixed for the life of the process (a key that could
-/// change at run time would have to clear this cache).
+/// <para>
+/// A token of a key that is no longer configured can never come out of here: the keys are fixed for the life of the
+/// process (removing one means a restart, which starts this cache empty), and, should that ever change, an entry is
+/// honoured only while the very key that verified it is still among the validation parameters' keys.
+/// </para>
 /// </summary>
 internal sealed class ValidatedTokens : JsonWebTokenHandler
 {
@@ -33,7 +36,8 @@ internal sealed class ValidatedTokens : JsonWebTokenHandler
         if (validated.TryGetValue(token, out var known))
         {
             var now = clock.GetUtcNow().UtcDateTime;
-            if (now >= known.Token.ValidFrom - validationParameters.ClockSkew && now <= known.Token.ValidTo + validationParameters.ClockSkew)
+            if (validationParameters.IssuerSigningKeys?.Contains(known.Key) == true
+                && now >= known.Token.ValidFrom - validationParameters.ClockSkew && now <= known.Token.ValidTo + validationParameters.ClockSkew)
             {
                 return new TokenValidationResult
                 {
@@ -49,18 +53,18 @@ internal sealed class ValidatedTokens : JsonWebTokenHandler
         }
 
         var result = await base.ValidateTokenAsync(token, validationParameters);
-        if (result.IsValid && result.SecurityToken is JsonWebToken jwt && result.ClaimsIdentity is { } identity)
+        if (result.IsValid && result.SecurityToken is JsonWebToken { SigningKey: { } key } jwt && result.ClaimsIdentity is { } identity)
         {
             if (validated.Count >= MaxEntries)
             {
                 validated.Clear();
             }
 
-            validated[token] = new Entry(jwt, identity.Clone(), result.TokenType);
+            validated[token] = new Entry(jwt, key, identity.Clone(), result.TokenType);
         }
 
         return result;
     }
 
-    sealed record Entry(JsonWebToken Token, ClaimsIdentity Identity, string TokenType);
+    sealed record Entry(JsonWebToken Token, SecurityKey Key, ClaimsIdentity Identity, string TokenType);
 }

@@ -19,6 +19,9 @@ public sealed class AuthenticationTests(App app)
         { "GET", "/api/users/{id}" },
         { "PATCH", "/api/users/{id}" },
         { "DELETE", "/api/users/{id}" },
+        { "GET", "/api/users/me/sessions" },
+        { "DELETE", "/api/users/me/sessions/{id}" },
+        { "POST", "/api/auth/logout-all" },
     };
 
     [Theory, MemberData(nameof(ProtectedRoutes))]
@@ -39,7 +42,7 @@ public sealed class AuthenticationTests(App app)
         Assert.Equal(("Untouched", 1L), (row!.FullName, row.Version));
     }
 
-    public enum Forgery { Expired, WrongKey, TamperedRole, AlgNone, WrongIssuer, WrongAudience, NotYetValid, Garbage }
+    public enum Forgery { Expired, WrongKey, TamperedRole, AlgNone, WrongIssuer, WrongAudience, NotYetValid, Garbage, UnknownKid, RemovedKey }
 
     [Theory]
     [InlineData(Forgery.Expired)]
@@ -50,6 +53,8 @@ public sealed class AuthenticationTests(App app)
     [InlineData(Forgery.WrongAudience)]
     [InlineData(Forgery.NotYetValid)]
     [InlineData(Forgery.Garbage)]
+    [InlineData(Forgery.UnknownKid)]
+    [InlineData(Forgery.RemovedKey)]
     public async Task Forged_or_expired_tokens_are_401(Forgery forgery)
     {
         var (user, client) = await app.NewUserAsync();
@@ -64,6 +69,10 @@ public sealed class AuthenticationTests(App app)
             Forgery.WrongIssuer => Sign(user.Id, "user", stamp, Identity.SigningKey, now, now.AddMinutes(15), issuer: "SomeoneElse"),
             Forgery.WrongAudience => Sign(user.Id, "user", stamp, Identity.SigningKey, now, now.AddMinutes(15), audience: "SomeoneElse"),
             Forgery.NotYetValid => Sign(user.Id, "user", stamp, Identity.SigningKey, now.AddMinutes(10), now.AddMinutes(25)),
+            // Signed with the configured key, but naming a key id that is not configured: never tried against the others.
+            Forgery.UnknownKid => Sign(user.Id, "user", stamp, Identity.SigningKey, now, now.AddMinutes(15), kid: "retired-2025"),
+            // A key this host does not have (e.g. removed after a rotation), under the id the configured key goes by.
+            Forgery.RemovedKey => Sign(user.Id, "user", stamp, "a-removed-signing-key-of-enough-length-000", now, now.AddMinutes(15), kid: "default"),
             _ => "not.a.token",
         };
 
@@ -73,15 +82,27 @@ public sealed class AuthenticationTests(App app)
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/users/me")).StatusCode);
     }
 
-    [Fact]
-    public async Task A_correctly_signed_token_of_ours_is_accepted()
+    [Theory]
+    [InlineData(null)]
+    [InlineData("default")]
+    public async Task A_correctly_signed_token_of_ours_is_accepted_with_the_keys_id_or_none(string? kid)
     {
         var (user, _) = await app.NewUserAsync();
-        var token = Sign(user.Id, "user", await StampAsync(user.Id), Identity.SigningKey, DateTime.UtcNow, DateTime.UtcNow.AddMinutes(15));
+        var token = Sign(user.Id, "user", await StampAsync(user.Id), Identity.SigningKey, DateTime.UtcNow, DateTime.UtcNow.AddMinutes(15), kid: kid);
 
         var rsp = await app.CreateClient().WithToken(token).GetAsync("/api/users/me");
 
         Assert.Equal(HttpStatusCode.OK, rsp.StatusCode);
+    }
+
+    [Fact]
+    public async Task Issued_tokens_name_their_key_in_the_kid_header()
+    {
+        var (user, _) = await app.CreateAsync();
+
+        var token = await Identity.SignInAsync(app.Anonymous, user.Email);
+
+        Assert.Equal("default", new JsonWebToken(token).Kid);
     }
 
     [Fact]
@@ -137,7 +158,8 @@ public sealed class AuthenticationTests(App app)
         return await connection.ExecuteScalarAsync<Guid>("SELECT security_stamp FROM users WHERE id = @id", new { id });
     }
 
-    static string Sign(Guid id, string role, Guid stamp, string key, DateTime notBefore, DateTime expires, string issuer = "UserService", string audience = "UserService") =>
+    static string Sign(Guid id, string role, Guid stamp, string key, DateTime notBefore, DateTime expires, string issuer = "UserService",
+        string audience = "UserService", string? kid = null) =>
         new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
         {
             Issuer = issuer,
@@ -145,7 +167,7 @@ public sealed class AuthenticationTests(App app)
             IssuedAt = notBefore,
             NotBefore = notBefore,
             Expires = expires,
-            SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(Encoding.UTF8.GetBytes(key)), SecurityAlgorithms.HmacSha256),
+            SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(Encoding.UTF8.GetBytes(key)) { KeyId = kid }, SecurityAlgorithms.HmacSha256),
             Subject = new ClaimsIdentity([new Claim("sub", id.ToString()), new Claim("role", role), new Claim("sst", stamp.ToString())]),
         });
 

@@ -25,7 +25,7 @@ public sealed class ErrorsTests(App app)
     {
         var document = await app.Client.GetStringAsync("/swagger/v1/swagger.json");
 
-        foreach (var operationId in new[] { "CreateUser", "GetUser", "ListUsers", "UpdateUser", "DeleteUser" })
+        foreach (var operationId in new[] { "CreateUser", "GetUser", "ListUsers", "UpdateUser", "DeleteUser", "GetCurrentUser", "CreateToken", "RefreshToken", "Logout", "LogoutAll", "ListSessions", "DeleteSession" })
         {
             Assert.Contains($"\"operationId\": \"{operationId}\"", document, StringComparison.Ordinal);
         }

@@ -138,7 +138,7 @@ public sealed partial class HttpContractTests(App app)
         Assert.Equal("Zoë", (await rsp.Content.ReadFromJsonAsync<UserResponse>())!.FullName);
     }
 
-    public static TheoryData<string> GetRoutes => ["/api/users/{id}", "/api/users/me", "/api/users?limit=2", "/api/users/{missing}", "/health/live", "/health/ready"];
+    public static TheoryData<string> GetRoutes => ["/api/users/{id}", "/api/users/me", "/api/users?limit=2", "/api/users/{missing}", "/api/users/me/sessions", "/health/live", "/health/ready"];
 
     [Theory, MemberData(nameof(GetRoutes))]
     public async Task Head_answers_like_get_without_a_body(string route)

@@ -3,8 +3,8 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using Dapper;
 using Npgsql;
+using UserService.Features.Auth;
 using UserService.Features.Users;
-using Token = UserService.Features.Auth.Token;
 
 namespace UserService.Tests.Infrastructure;
 
@@ -14,11 +14,15 @@ public static class Identity
     /// <summary>The key every test host and test process signs with; tests forge tokens with it too.</summary>
     public const string SigningKey = "tests-only-signing-key-0123456789-abcdefghij";
 
-    internal static async Task<string> SignInAsync(HttpClient client, string email, string password = TestUsers.Password)
+    internal static async Task<string> SignInAsync(HttpClient client, string email, string password = TestUsers.Password) =>
+        (await StartSessionAsync(client, email, password)).AccessToken;
+
+    /// <summary>Signs in and returns the whole answer: the access token and the new session's refresh token.</summary>
+    internal static async Task<TokenResponse> StartSessionAsync(HttpClient client, string email, string password = TestUsers.Password)
     {
         var rsp = await client.PostAsJsonAsync("/api/auth/token", new { email, password });
         Assert.True(rsp.StatusCode == HttpStatusCode.OK, $"sign-in as {email} gave {(int)rsp.StatusCode}: {await rsp.Content.ReadAsStringAsync()}");
-        return (await rsp.Content.ReadFromJsonAsync<Token.Response>())!.AccessToken;
+        return (await rsp.Content.ReadFromJsonAsync<TokenResponse>())!;
     }
 
     internal static HttpClient WithToken(this HttpClient client, string token)

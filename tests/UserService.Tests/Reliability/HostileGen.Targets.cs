@@ -40,6 +40,15 @@ internal static partial class HostileGen
         Mutation,
         (body, mutate) => mutate(body));
 
+    /// <summary>A refresh or sign-out body: <c>refreshToken</c> with every kind of odd text or a value of the wrong type.</summary>
+    public static readonly Gen<byte[]> RefreshBody = Gen.Select(
+        Gen.Select(Field("refreshToken", Text),
+            Gen.Frequency((6, Gen.Const("")), (1, Object(Value(1)).Select(o => o.Length > 2 ? o[1..^1] : ""))),
+            (token, extra) => "{" + string.Join(",", new[] { token, extra }.Where(f => !string.IsNullOrEmpty(f))) + "}")
+            .Select(Encoding.UTF8.GetBytes),
+        Mutation,
+        (body, mutate) => mutate(body));
+
     /// <summary>A list query string: limit, cursor and q with odd values, odd casing, repeats and strangers.</summary>
     public static readonly Gen<string> Query = Gen.Select(
             Gen.Frequency((5, Gen.OneOf("limit", "cursor", "q")), (1, Gen.OneOf("LIMIT", "Limit", "Q", "foo", "", "limit[]", "cursor[0]", "q%00"))),

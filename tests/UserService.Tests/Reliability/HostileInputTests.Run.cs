@@ -108,13 +108,18 @@ public sealed partial class HostileInputTests
 
         /// <summary>
         /// Rows created since the run began (UUIDv7 ids sort by time), each whole row hashed in id order: a write to any
-        /// column (an email or a password hash that changed without its version) moves it.
+        /// column (an email or a password hash that changed without its version) moves it. Every session too (the run
+        /// has the database to itself): a refused refresh or sign-out must not touch one.
         /// </summary>
         async Task<(long, string)> FingerprintAsync()
         {
             await using var connection = await app.Db.OpenConnectionAsync();
             return await connection.QuerySingleAsync<(long, string)>(
-                "SELECT count(*), coalesce(md5(string_agg(u::text, '|' ORDER BY u.id)), '') FROM users u WHERE u.id >= @lowerBound", new { lowerBound });
+                """
+                SELECT count(*), coalesce(md5(string_agg(u::text, '|' ORDER BY u.id)), '')
+                    || (SELECT coalesce(md5(string_agg(s::text, '|' ORDER BY s.id)), '') FROM sessions s)
+                FROM users u WHERE u.id >= @lowerBound
+                """, new { lowerBound });
         }
 
         static Guid LowerBound(DateTimeOffset at)

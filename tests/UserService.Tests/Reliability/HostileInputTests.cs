@@ -62,12 +62,23 @@ public sealed partial class HostileInputTests(App app)
             new HostileRequest("POST", "/api/auth/token", body, type, headers)), null, 400, 401, 415);
 
     [Fact]
+    public Task Refresh_never_answers_5xx_and_changes_nothing() => RunAsync(
+        Gen.Select(HostileGen.RefreshBody, HostileGen.ContentType, HostileGen.Headers, (body, type, headers) =>
+            new HostileRequest("POST", "/api/auth/refresh", body, type, headers)), null, 400, 401, 415);
+
+    [Fact]
+    public Task Logout_never_answers_5xx() => RunAsync(
+        Gen.Select(HostileGen.RefreshBody, HostileGen.ContentType, HostileGen.Headers, (body, type, headers) =>
+            new HostileRequest("POST", "/api/auth/logout", body, type, headers)), null, 204, 400, 415);
+
+    [Fact]
     public Task Any_method_on_any_route_never_answers_5xx() => RunAsync(
         Gen.Select(
             Gen.OneOf("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "FOO", "HEAD", "head", "get", "QUERY", "PROPFIND", "CONNECT"),
             Gen.OneOf("/api/users", "/api/users/", $"/api/users/{HostileRequest.Fixture}", "/api/users/x/y", "/api", "/api/", "/", "/health/live",
                 "/health/ready", "/health", "/api/users/me", "/api/auth/token", "/swagger/v1/swagger.json", "/api//users", "/API/USERS", "/api/users%2F1",
-                "/_test_url_cache_", "/api/users/%20"),
+                "/_test_url_cache_", "/api/users/%20", "/api/auth/refresh", "/api/auth/logout", "/api/users/me/sessions",
+                $"/api/users/me/sessions/{HostileRequest.Fixture}", "/api/users/me/sessions/x"),
             HostileGen.Body.Null(0.6), HostileGen.ContentType, HostileGen.Headers,
             (method, path, body, type, headers) => new HostileRequest(method, path, body, type, headers)),
         Iterations / 2, 200, 404, 405);

@@ -1,10 +1,12 @@
 using FastEndpoints;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace UserService.Features.Auth.Token;
 
-internal sealed class Endpoint(NpgsqlDataSource db, Passwords passwords, Tokens tokens, SignInThrottle throttle) : Endpoint<Request, Response>
+internal sealed class Endpoint(NpgsqlDataSource db, Passwords passwords, Tokens tokens, SignInThrottle throttle, IOptions<SessionLifetimes> sessions)
+    : Endpoint<Request, TokenResponse>
 {
     public override void Configure()
     {
@@ -18,9 +20,11 @@ internal sealed class Endpoint(NpgsqlDataSource db, Passwords passwords, Tokens 
             .ProducesProblemDetails(StatusCodes.Status503ServiceUnavailable));
         Summary(s =>
         {
-            s.Summary = "Sign in: exchange email and password for a bearer token";
-            s.Description = "Returns a JWT to send as `Authorization: Bearer <token>`. A wrong email and a wrong password " +
-                            "get the same 401. Attempts are throttled per account and per client address (429 with `Retry-After`).";
+            s.Summary = "Sign in: exchange email and password for a bearer token and a refresh token";
+            s.Description = "Returns a JWT to send as `Authorization: Bearer <token>` (`expiresIn` seconds) and starts a session: " +
+                            "its `refreshToken` gets a new access token from `POST /api/auth/refresh` (`refreshExpiresIn` seconds if unused). " +
+                            "A wrong email and a wrong password get the same 401. Attempts are throttled per account and per client " +
+                            "address (429 with `Retry-After`). Never stored by caches (`Cache-Control: no-store`).";
         });
     }
 
@@ -51,7 +55,17 @@ internal sealed class Endpoint(NpgsqlDataSource db, Passwords passwords, Tokens 
             }
         }
 
-        var token = tokens.Issue(user.Id, user.Role, user.SecurityStamp);
-        await Send.OkAsync(new Response(token, "Bearer", (int)tokens.Lifetime.TotalSeconds), ct);
+        var sessionId = Guid.CreateVersion7();
+        var refreshToken = SessionRules.NewRefreshToken();
+        var refreshSeconds = await Data.StartSessionAsync(db, sessionId, user, SessionRules.Hash(refreshToken), sessions.Value, ct);
+        if (refreshSeconds is null)
+        {
+            // Deleted between the password check and now: as if the email were unknown.
+            await Send.ResultAsync(Problems.Result(StatusCodes.Status401Unauthorized, "The email or password is incorrect."));
+            return;
+        }
+
+        var token = tokens.Issue(user.Id, user.Role, user.SecurityStamp, sessionId);
+        await Send.OkAsync(TokenAnswers.Create(HttpContext, tokens, token, refreshToken, refreshSeconds.Value), ct);
     }
 }

@@ -20,9 +20,9 @@ internal sealed class Cursor : IDisposable
     // set the key again on every call, which showed as 4% of a list page's CPU (bench/README.md).
     readonly ThreadLocal<HMACSHA256> hmac;
 
-    public Cursor(SigningKey signingKey)
+    public Cursor(SigningKeys signingKeys)
     {
-        var key = HKDF.DeriveKey(HashAlgorithmName.SHA256, signingKey.Key.Key, HMACSHA256.HashSizeInBytes, salt: [], info: Info);
+        var key = HKDF.DeriveKey(HashAlgorithmName.SHA256, signingKeys.Current.Key, HMACSHA256.HashSizeInBytes, salt: [], info: Info);
         hmac = new(() => new HMACSHA256(key), trackAllValues: true);
     }
 

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Dapper;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
+using UserService.Features.Auth;
 using UserService.Features.Auth.Token;
 using UserService.Features.Users;
 
@@ -17,7 +18,7 @@ public sealed class TokenTests(App app)
         var email = TestUsers.UniqueEmail();
         var (user, _) = await app.CreateAsync(email);
 
-        var (rsp, token) = await app.Anonymous.POSTAsync<Endpoint, Request, Response>(new() { Email = $" {email.ToUpperInvariant()} ", Password = TestUsers.Password });
+        var (rsp, token) = await app.Anonymous.POSTAsync<Endpoint, Request, TokenResponse>(new() { Email = $" {email.ToUpperInvariant()} ", Password = TestUsers.Password });
 
         Assert.Equal(HttpStatusCode.OK, rsp.StatusCode);
         Assert.Equal("Bearer", token.TokenType);

@@ -1,0 +1,24 @@
+namespace UserService.Features.Auth;
+
+/// <summary>
+/// What sign-in and refresh answer (OAuth 2.0 style): a bearer access token and the session's next refresh token.
+/// <c>expiresIn</c> is the access token's lifetime in seconds; <c>refreshExpiresIn</c> how many seconds the refresh
+/// token stays usable if it is not used before (the session's idle timeout or its absolute end, whichever is first).
+/// </summary>
+internal sealed record TokenResponse(string AccessToken, string TokenType, int ExpiresIn, string RefreshToken, int RefreshExpiresIn);
+
+/// <summary>What both token endpoints share in their answer.</summary>
+internal static class TokenAnswers
+{
+    /// <summary>
+    /// The answer, and <c>Cache-Control: no-store</c> on it (RFC 6749, section 5.1: an answer carrying tokens is never
+    /// stored by any cache). Lifetimes in whole seconds, rounded down, never negative.
+    /// </summary>
+    public static TokenResponse Create(HttpContext context, Tokens tokens, string accessToken, string refreshToken, double refreshSeconds)
+    {
+        context.Response.Headers.CacheControl = "no-store";
+        return new(accessToken, "Bearer", Seconds(tokens.Lifetime.TotalSeconds), refreshToken, Seconds(refreshSeconds));
+    }
+
+    static int Seconds(double seconds) => (int)Math.Max(0, Math.Floor(seconds));
+}
