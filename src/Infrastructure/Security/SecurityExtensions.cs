@@ -16,8 +16,9 @@ internal static class SecurityExtensions
                 "Throttling: AccountPermitLimit and AddressPermitLimit must be at least 1, Window above zero and at most a day.")
             .ValidateOnStart();
         builder.Services.AddOptions<SessionLifetimes>().BindConfiguration(SessionLifetimes.Section)
-            .Validate(o => o.IdleTimeout > TimeSpan.Zero && o.AbsoluteLifetime >= o.IdleTimeout,
-                "Sessions: IdleTimeout must be above zero and AbsoluteLifetime at least IdleTimeout.")
+            .Validate(o => o.IdleTimeout > TimeSpan.Zero && o.AbsoluteLifetime >= o.IdleTimeout
+                           && o.SweepInterval >= TimeSpan.FromSeconds(1) && o.SweepInterval <= TimeSpan.FromDays(1),
+                "Sessions: IdleTimeout must be above zero, AbsoluteLifetime at least IdleTimeout, SweepInterval from a second to a day.")
             .ValidateOnStart();
         builder.Services.AddOptions<PasswordHashingOptions>().BindConfiguration(PasswordHashingOptions.Section)
             .Validate(o => o.QueueLimit >= 1 && o.MaxQueueWait > TimeSpan.Zero && o.Concurrency >= 0 && o.MemoryKiB > 0 && o.Passes > 0,
@@ -31,7 +32,7 @@ internal static class SecurityExtensions
         builder.Services.AddHostedService<StampListener>();
         builder.Services.AddSingleton<Tokens>();
         builder.Services.AddSingleton<SignInThrottle>();
-        builder.Services.AddHostedService<ThrottleCleanup>();
+        builder.Services.AddHostedService<ExpiredRowsCleanup>();
         builder.Services.AddHostedService<SigningKeyCheck>();
 
         builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(o =>

@@ -15,6 +15,13 @@ internal sealed class SessionLifetimes
     /// <summary>A session ends this long after its sign-in, however often it is refreshed.</summary>
     public TimeSpan AbsoluteLifetime { get; set; } = TimeSpan.FromDays(30);
 
+    /// <summary>
+    /// How often sessions that are no longer live are deleted (<see cref="ExpiredRowsCleanup"/>). An hour: a dead row
+    /// is invisible to every statement (each asks <see cref="SessionRules.IsLive"/>), so it costs only its space while it
+    /// waits, and each sweep scans the whole table, so sweeping more often would cost more than it saves.
+    /// </summary>
+    public TimeSpan SweepInterval { get; set; } = TimeSpan.FromHours(1);
+
     public double IdleSeconds => IdleTimeout.TotalSeconds;
 
     public double AbsoluteSeconds => AbsoluteLifetime.TotalSeconds;

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
+using Dapper;
 using UserService.Features.Auth;
 
 namespace UserService.Tests.Reliability;
@@ -11,7 +12,7 @@ namespace UserService.Tests.Reliability;
 /// refresh token is ever written out.
 /// </summary>
 [Collection(ProcessCollection.Name)]
-public sealed class SessionProcessTests
+public sealed class SessionProcessTests(App app)
 {
     static readonly TimeSpan Idle = TimeSpan.FromSeconds(4);
     static readonly TimeSpan Absolute = TimeSpan.FromSeconds(9);
@@ -110,6 +111,48 @@ public sealed class SessionProcessTests
         await Throttles.AssertThrottledAsync(throttled);
         await Throttles.AssertThrottledAsync(signIn);
         await elsewhere.AssertProblemAsync(HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public async Task Sessions_no_longer_live_are_swept_with_their_refresh_tokens_while_live_ones_stay()
+    {
+        await using var service = ServiceProcess.Start(settings: new Dictionary<string, string> { ["Sessions__SweepInterval"] = "00:00:01" });
+        await service.WaitUntilReadyAsync(signIn: false);
+        var email = await SignUpAsync(service);
+        var live = await SignInAsync(service, email);
+        var idle = await SignInAsync(service, email);
+        var old = await SignInAsync(service, email);
+        old = await (await service.Client.RefreshAsync(old.RefreshToken)).ReadTokensAsync();
+        var revoked = await SignInAsync(service, await SignUpAsync(service));
+
+        // Dead three ways by the default lifetimes (14 days idle, 30 absolute): unused too long, begun too long ago (though
+        // just refreshed), and its user's stamp changed. Nothing signs these users in again, which would also remove them.
+        await using var connection = await app.Db.OpenConnectionAsync();
+        async Task<Guid> SessionOf(TokenResponse tokens) => await connection.QuerySingleAsync<Guid>(
+            "SELECT session_id FROM refresh_tokens WHERE token_hash = sha256(convert_to(@RefreshToken, 'UTF8'))", tokens);
+        var (liveId, idleId, oldId, revokedId) = (await SessionOf(live), await SessionOf(idle), await SessionOf(old), await SessionOf(revoked));
+        await connection.ExecuteAsync("UPDATE sessions SET last_used_at = now() - interval '15 days' WHERE id = @idleId", new { idleId });
+        await connection.ExecuteAsync("UPDATE sessions SET created_at = now() - interval '31 days' WHERE id = @oldId", new { oldId });
+        await connection.ExecuteAsync(
+            "UPDATE users SET security_stamp = gen_random_uuid() WHERE id = (SELECT user_id FROM sessions WHERE id = @revokedId)", new { revokedId });
+        Guid[] dead = [idleId, oldId, revokedId];
+        Task<long> Count(string table, string column, Guid[] ids) =>
+            connection.ExecuteScalarAsync<long>($"SELECT count(*) FROM {table} WHERE {column} = ANY(@ids)", new { ids });
+        Assert.Equal(4, await Count("refresh_tokens", "session_id", dead));
+
+        // Swept every second here; bounded wait, not a speed assertion.
+        var clock = Stopwatch.StartNew();
+        while (await Count("sessions", "id", dead) > 0)
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), "dead sessions still there after 30 s");
+            await Task.Delay(200);
+        }
+
+        TestReport.Line($"sweep every second: 3 dead sessions (idle, absolute, stamp) gone within {clock.Elapsed.TotalSeconds:F1} s");
+        Assert.Equal(0, await Count("refresh_tokens", "session_id", dead));
+        Assert.Equal(1, await Count("sessions", "id", [liveId]));
+        Assert.Equal(1, await Count("refresh_tokens", "session_id", [liveId]));
+        Assert.Equal(HttpStatusCode.OK, (await service.Client.RefreshAsync(live.RefreshToken)).StatusCode);
     }
 
     static async Task<string> SignUpAsync(ServiceProcess service)
