@@ -9,6 +9,12 @@ internal static class DatabaseExtensions
     public const string ConnectionStringName = "Users";
 
     /// <summary>
+    /// Optional: the stamp listener's own connection string (StampListener), for when the service's goes through a pooler
+    /// that cannot carry LISTEN, such as PgBouncer in transaction mode. Unset, the listener uses the service's.
+    /// </summary>
+    public const string ListenerConnectionStringName = "UsersListener";
+
+    /// <summary>
     /// Seconds any one statement may run (Npgsql's <c>Command Timeout</c>), when the operator does not set it. Our
     /// statements take milliseconds; one that waits this long is blocked (a lock, an overloaded server) and answers
     /// 503 rather than holding its pooled connection and its client.
@@ -33,8 +39,10 @@ internal static class DatabaseExtensions
 
         // Checked at start, so that a wrong target stops startup with one line (RunServiceAsync) like any invalid setting.
         var misdirected = WritesMissThePrimary(connectionString);
+        var unusableListener = ListenerProblem(builder.Configuration);
         builder.Services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section)
             .Validate(_ => misdirected is null, misdirected ?? "")
+            .Validate(_ => unusableListener is null, unusableListener ?? "")
             .ValidateOnStart();
         builder.Services.AddNpgsqlDataSource(connectionString, b => b.Name = "users");
         builder.Services.AddSingleton<DatabaseState>();
@@ -84,6 +92,29 @@ internal static class DatabaseExtensions
         }
 
         return csb.ConnectionString;
+    }
+
+    /// <summary>
+    /// Why <c>ConnectionStrings:UsersListener</c> cannot be used, or null (also when it is not set). Npgsql's messages name
+    /// the keyword at fault, never a value, so no password reaches the log.
+    /// </summary>
+    internal static string? ListenerProblem(IConfiguration configuration)
+    {
+        var configured = configuration.GetConnectionString(ListenerConnectionStringName);
+        var setting = $"ConnectionStrings:{ListenerConnectionStringName} (env ConnectionStrings__{ListenerConnectionStringName})";
+        if (string.IsNullOrWhiteSpace(configured))
+        {
+            return null;
+        }
+
+        try
+        {
+            return string.IsNullOrEmpty(new NpgsqlConnectionStringBuilder(configured).Host) ? $"{setting} names no Host." : null;
+        }
+        catch (ArgumentException e)
+        {
+            return $"{setting} is not a valid connection string: {e.Message}";
+        }
     }
 
     /// <summary>

@@ -5,7 +5,8 @@ namespace UserService.Infrastructure.Security;
 /// <summary>
 /// Keeps <see cref="SecurityStamps"/> current: LISTENs on <c>user_security</c> (a trigger on <c>users</c> notifies
 /// a user's id when it is deleted or its stamp or role changes) on a connection of its own, outside the request pool
-/// so that it never takes a request's connection, and reconnects with backoff when that connection is lost.
+/// so that it never takes a request's connection (and, with <c>ConnectionStrings:UsersListener</c>, past a pooler that
+/// cannot carry LISTEN), and reconnects with backoff when that connection is lost.
 /// Notifications sent while it is disconnected are lost for good (PostgreSQL keeps none), so caching stops the moment
 /// the connection fails and starts again, from empty, only once LISTEN is in place again.
 /// </summary>
@@ -147,24 +148,29 @@ internal sealed partial class StampListener(
     }
 
     /// <summary>
-    /// The data source's settings, unpooled, with keepalives and short timeouts, and an application name of its own
+    /// <c>ConnectionStrings:UsersListener</c> when set (validated at startup), else the data source's settings; either way
+    /// unpooled, with keepalives and short timeouts, on the primary, and with an application name of its own
     /// (<c>…/listener</c>) so that <c>pg_stat_activity</c> tells it from the request pool.
     /// </summary>
     string ConnectionString()
     {
         var pooled = new NpgsqlConnectionStringBuilder(dataSource.ConnectionString);
-        var dedicated = new NpgsqlConnectionStringBuilder(dataSource.ConnectionString)
-        {
-            Password = new NpgsqlConnectionStringBuilder(configuration.GetConnectionString(Database.DatabaseExtensions.ConnectionStringName)).Password,
-            Pooling = false,
-            ApplicationName = $"{pooled.ApplicationName}/listener",
-            TcpKeepAlive = true,
-            CommandTimeout = 5,
-            Timeout = 5,
-            // A timed-out command on a dead link: give the connection up at once rather than try to cancel it.
-            CancellationTimeout = -1,
-        };
-        if (pooled.Host?.Contains(',', StringComparison.Ordinal) == true)
+        var own = configuration.GetConnectionString(Database.DatabaseExtensions.ListenerConnectionStringName);
+        var dedicated = string.IsNullOrWhiteSpace(own)
+            ? new NpgsqlConnectionStringBuilder(dataSource.ConnectionString)
+            {
+                // The data source does not give its password back.
+                Password = new NpgsqlConnectionStringBuilder(configuration.GetConnectionString(Database.DatabaseExtensions.ConnectionStringName)).Password,
+            }
+            : new NpgsqlConnectionStringBuilder(own);
+        dedicated.Pooling = false;
+        dedicated.ApplicationName = $"{dedicated.ApplicationName ?? pooled.ApplicationName}/listener";
+        dedicated.TcpKeepAlive = true;
+        dedicated.CommandTimeout = 5;
+        dedicated.Timeout = 5;
+        // A timed-out command on a dead link: give the connection up at once rather than try to cancel it.
+        dedicated.CancellationTimeout = -1;
+        if (dedicated.Host?.Contains(',', StringComparison.Ordinal) == true)
         {
             // LISTEN is refused on a standby: with several hosts, always the primary.
             dedicated.TargetSessionAttributes = "primary";

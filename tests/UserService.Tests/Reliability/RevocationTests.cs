@@ -16,7 +16,7 @@ namespace UserService.Tests.Reliability;
 [Collection(ProcessCollection.Name)]
 public sealed partial class RevocationTests(PostgresCluster cluster) : IClassFixture<PostgresCluster>
 {
-    static readonly TimeSpan PropagationBudget = TimeSpan.FromSeconds(1);
+    internal static readonly TimeSpan PropagationBudget = TimeSpan.FromSeconds(1);
 
     public enum Revocation { PasswordChange, Delete, Demotion }
 
@@ -145,7 +145,7 @@ public sealed partial class RevocationTests(PostgresCluster cluster) : IClassFix
         return service;
     }
 
-    static async Task<(Guid Id, string Email)> SignUpAsync(ServiceProcess service)
+    internal static async Task<(Guid Id, string Email)> SignUpAsync(ServiceProcess service)
     {
         var email = TestUsers.UniqueEmail("revoke");
         var rsp = await service.Client.PostAsJsonAsync("/api/users", new { email, password = TestUsers.Password, fullName = "Revoked Soon" });
@@ -153,19 +153,19 @@ public sealed partial class RevocationTests(PostgresCluster cluster) : IClassFix
         return ((await rsp.Content.ReadFromJsonAsync<UserResponse>())!.Id, email);
     }
 
-    static HttpRequestMessage WithToken(HttpRequestMessage request, string token)
+    internal static HttpRequestMessage WithToken(HttpRequestMessage request, string token)
     {
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return request;
     }
 
-    static async Task<HttpStatusCode> MeAsync(ServiceProcess service, string token)
+    internal static async Task<HttpStatusCode> MeAsync(ServiceProcess service, string token)
     {
         using var rsp = await service.Client.SendAsync(WithToken(new(HttpMethod.Get, "/api/users/me"), token));
         return rsp.StatusCode;
     }
 
-    static async Task<long> LookupsAsync(ServiceProcess service)
+    internal static async Task<long> LookupsAsync(ServiceProcess service)
     {
         var metrics = await service.Client.GetStringAsync("/metrics");
         var match = LookupsMetric().Match(metrics);
