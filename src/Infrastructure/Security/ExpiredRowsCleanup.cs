@@ -57,8 +57,9 @@ internal sealed partial class ExpiredRowsCleanup(
                 {
                     LogDeleted(await delete(ct), rows);
                 }
-                catch (Exception e) when (!ct.IsCancellationRequested)
+                catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
                 {
+                    // Anything but stopping: escaping would end the loop and, through BackgroundService, the host.
                     LogFailed(rows, e.GetType().Name, e.Message);
                 }
             }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using Dapper;
+using Npgsql;
 using UserService.Features.Auth;
 
 namespace UserService.Tests.Reliability;
@@ -128,8 +129,7 @@ public sealed class SessionProcessTests(App app)
         // Dead three ways by the default lifetimes (14 days idle, 30 absolute): unused too long, begun too long ago (though
         // just refreshed), and its user's stamp changed. Nothing signs these users in again, which would also remove them.
         await using var connection = await app.Db.OpenConnectionAsync();
-        async Task<Guid> SessionOf(TokenResponse tokens) => await connection.QuerySingleAsync<Guid>(
-            "SELECT session_id FROM refresh_tokens WHERE token_hash = sha256(convert_to(@RefreshToken, 'UTF8'))", tokens);
+        Task<Guid> SessionOf(TokenResponse tokens) => SessionOfAsync(connection, tokens);
         var (liveId, idleId, oldId, revokedId) = (await SessionOf(live), await SessionOf(idle), await SessionOf(old), await SessionOf(revoked));
         await connection.ExecuteAsync("UPDATE sessions SET last_used_at = now() - interval '15 days' WHERE id = @idleId", new { idleId });
         await connection.ExecuteAsync("UPDATE sessions SET created_at = now() - interval '31 days' WHERE id = @oldId", new { oldId });
@@ -154,6 +154,42 @@ public sealed class SessionProcessTests(App app)
         Assert.Equal(1, await Count("refresh_tokens", "session_id", [liveId]));
         Assert.Equal(HttpStatusCode.OK, (await service.Client.RefreshAsync(live.RefreshToken)).StatusCode);
     }
+
+    [Fact]
+    public async Task A_sweep_that_fails_is_logged_and_tried_again_while_the_service_carries_on()
+    {
+        // A statement that waits more than a second fails: the sweep's, while the test holds the table locked.
+        var cs = new NpgsqlConnectionStringBuilder(App.ConnectionString) { CommandTimeout = 1 }.ConnectionString;
+        await using var service = ServiceProcess.Start(cs, new Dictionary<string, string> { ["Sessions__SweepInterval"] = "00:00:01" });
+        await service.WaitUntilReadyAsync(signIn: false);
+        var tokens = await SignInAsync(service, await SignUpAsync(service));
+        await using var connection = await app.Db.OpenConnectionAsync();
+        var id = await SessionOfAsync(connection, tokens);
+
+        await using (var locked = await connection.BeginTransactionAsync())
+        {
+            await connection.ExecuteAsync("LOCK TABLE sessions IN ACCESS EXCLUSIVE MODE", transaction: locked);
+            await service.WaitForOutputAsync("Could not delete dead sessions", TimeSpan.FromSeconds(30));
+            await connection.ExecuteAsync("UPDATE sessions SET created_at = now() - interval '31 days' WHERE id = @id", new { id }, locked);
+            await locked.CommitAsync();
+        }
+
+        var clock = Stopwatch.StartNew();
+        while (await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM sessions WHERE id = @id", new { id }) > 0)
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), "the dead session still there 30 s after the table was free");
+            await Task.Delay(200);
+        }
+
+        TestReport.Line($"{service.Output.Count(l => l.Contains("Could not delete dead sessions", StringComparison.Ordinal))} failed sweep(s) while locked; " +
+                        $"the dead session gone {clock.Elapsed.TotalSeconds:F1} s after the lock was released");
+        Assert.False(service.HasExited);
+        Assert.Equal(HttpStatusCode.OK, (await service.Client.GetAsync("/health/ready")).StatusCode);
+        Assert.DoesNotContain(service.Output, l => l.Contains("Unhandled exception", StringComparison.Ordinal) || l.Contains("BackgroundService failed", StringComparison.Ordinal));
+    }
+
+    static Task<Guid> SessionOfAsync(NpgsqlConnection connection, TokenResponse tokens) => connection.QuerySingleAsync<Guid>(
+        "SELECT session_id FROM refresh_tokens WHERE token_hash = sha256(convert_to(@RefreshToken, 'UTF8'))", tokens);
 
     static async Task<string> SignUpAsync(ServiceProcess service)
     {
