@@ -49,7 +49,7 @@ internal sealed partial class DatabaseLifecycle(
                 await using var connection = await dataSource.OpenConnectionAsync(attemptTimeout.Token);
                 return;
             }
-            catch (Exception e) when (IsRetryable(e) && !cancellationToken.IsCancellationRequested)
+            catch (Exception e) when (NpgsqlFailures.IsTransientAtStartup(e) && !cancellationToken.IsCancellationRequested)
             {
                 remaining = deadline - clock.Elapsed;
                 LogAttemptFailed(attempt, settings.Host, settings.Port, settings.Database, e.Message, remaining.TotalSeconds);
@@ -76,14 +76,6 @@ internal sealed partial class DatabaseLifecycle(
         LogUnreachable(message);
         return new DatabaseUnavailableException(message, cause);
     }
-
-    static bool IsRetryable(Exception e) => e switch
-    {
-        PostgresException pg => pg.IsTransient || pg.SqlState is PostgresErrorCodes.CannotConnectNow,
-        NpgsqlException => true,
-        OperationCanceledException or TimeoutException => true,
-        _ => false,
-    };
 
     async Task WarmPoolAsync(CancellationToken cancellationToken)
     {

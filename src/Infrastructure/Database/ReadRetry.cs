@@ -1,6 +1,3 @@
-using System.Net.Sockets;
-using Npgsql;
-
 namespace UserService.Infrastructure.Database;
 
 /// <summary>
@@ -17,19 +14,9 @@ internal static class ReadRetry
         {
             return await read(ct);
         }
-        catch (Exception e) when (IsBrokenConnection(e) && !ct.IsCancellationRequested)
+        catch (Exception e) when (NpgsqlFailures.IsBrokenConnection(e) && !ct.IsCancellationRequested)
         {
             return await read(ct);
         }
     }
-
-    /// <summary>The server closed or refused the connection; nothing about it says the server is slow.</summary>
-    internal static bool IsBrokenConnection(Exception e) => e switch
-    {
-        PostgresException pg => pg.SqlState.StartsWith("08", StringComparison.Ordinal)
-                                || pg.SqlState is PostgresErrorCodes.AdminShutdown or PostgresErrorCodes.CrashShutdown
-                                    or PostgresErrorCodes.CannotConnectNow,
-        NpgsqlException { InnerException: IOException or SocketException or EndOfStreamException } => true,
-        _ => false,
-    };
 }

@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Diagnostics;
-using Npgsql;
 
 namespace UserService.Infrastructure.Errors;
 
@@ -33,7 +32,7 @@ internal sealed partial class ExceptionHandler(ILogger<ExceptionHandler> logger)
                     "The server is busy hashing passwords. Retry later.");
                 return true;
 
-            case var e when IsDatabaseUnavailable(e):
+            case var e when NpgsqlFailures.IsUnavailable(e):
                 LogDatabaseUnavailable(e.GetType().Name, e.Message);
                 context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
                 await Problems.WriteAsync(context, StatusCodes.Status503ServiceUnavailable,
@@ -47,28 +46,6 @@ internal sealed partial class ExceptionHandler(ILogger<ExceptionHandler> logger)
                 return true;
         }
     }
-
-    /// <summary>
-    /// What Npgsql's multi-host data source throws when every host it knows of is down or of the wrong kind, e.g. the
-    /// primary is gone and the standby is not promoted yet (or promoted less than <c>Host Recheck Seconds</c> ago). It
-    /// carries no inner exception and is not transient, yet it is a failover in progress: pinned by the failover tests.
-    /// </summary>
-    internal const string NoSuitableHost = "No suitable host was found.";
-
-    /// <summary>Connection failures, pool exhaustion, command timeouts, server shutdowns and failovers, at any depth.</summary>
-    internal static bool IsDatabaseUnavailable(Exception? e) => e switch
-    {
-        null => false,
-        NpgsqlException { Message: NoSuitableHost } and not PostgresException => true,
-        PostgresException pg => pg.IsTransient || pg.SqlState.StartsWith("08", StringComparison.Ordinal)
-                                || pg.SqlState is PostgresErrorCodes.AdminShutdown or PostgresErrorCodes.CrashShutdown
-                                    or PostgresErrorCodes.CannotConnectNow or PostgresErrorCodes.TooManyConnections
-                                    or PostgresErrorCodes.QueryCanceled,
-        NpgsqlException npgsql => npgsql.IsTransient || IsDatabaseUnavailable(npgsql.InnerException),
-        TimeoutException => true,
-        System.Net.Sockets.SocketException => true,
-        _ => IsDatabaseUnavailable(e.InnerException),
-    };
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "{Method} {Path} aborted by the client")]
     partial void LogAborted(string method, string path);

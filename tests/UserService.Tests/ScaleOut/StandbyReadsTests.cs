@@ -4,7 +4,7 @@ using System.Net.Http.Json;
 using Dapper;
 using Npgsql;
 using UserService.Features.Users;
-using UserService.Infrastructure.Errors;
+using UserService.Infrastructure.Database;
 using List = UserService.Features.Users.List;
 
 namespace UserService.Tests.ScaleOut;
@@ -72,8 +72,8 @@ public sealed class StandbyReadsTests
 
         var e = await Assert.ThrowsAnyAsync<NpgsqlException>(async () => await db.OpenConnectionAsync());
 
-        Assert.Equal(ExceptionHandler.NoSuitableHost, e.Message);
-        Assert.True(ExceptionHandler.IsDatabaseUnavailable(e));
+        Assert.Equal(NpgsqlFailures.NoSuitableHost, e.Message);
+        Assert.True(NpgsqlFailures.IsUnavailable(e));
     }
 
     [Fact]
