@@ -40,7 +40,7 @@ internal sealed partial class Migrator(NpgsqlDataSource dataSource, IConfigurati
             var result = upgrader.PerformUpgrade();
             if (!result.Successful)
             {
-                throw new InvalidOperationException($"Migration {result.ErrorScript?.Name} failed: {result.Error?.Message}", result.Error);
+                throw Failed(result.ErrorScript?.Name, result.Error);
             }
 
             LogMigrated(result.Scripts.Count(), string.Join(", ", result.Scripts.Select(script => script.Name)));
@@ -49,6 +49,22 @@ internal sealed partial class Migrator(NpgsqlDataSource dataSource, IConfigurati
         {
             await ExecuteAsync(lockConnection, "SELECT pg_advisory_unlock(@key)", CancellationToken.None);
         }
+    }
+
+    /// <summary>
+    /// One line naming the script and what PostgreSQL said (<c>Migration 0004_x.sql failed: 42P07: relation "x" already
+    /// exists</c>), for the operator to fix by hand: retrying would fail the same way. No connection string appears in it.
+    /// </summary>
+    StartupException Failed(string? script, Exception? error)
+    {
+        // DbUp names an embedded script by its resource name: UserService.Infrastructure.Database.Migrations.0004_x.sql.
+        const string Folder = ".Migrations.";
+        var at = script?.IndexOf(Folder, StringComparison.Ordinal) ?? -1;
+        var name = at < 0 ? script ?? "(unknown script)" : script![(at + Folder.Length)..];
+        var said = error is PostgresException pg ? $"{pg.SqlState}: {pg.MessageText}" : error?.Message ?? "no error reported";
+        var message = $"Migration {name} failed: {said}; startup stopped.";
+        LogFailed(message);
+        return new StartupException(message, error);
     }
 
     string UnpooledConnectionString() =>
@@ -70,6 +86,13 @@ internal sealed partial class Migrator(NpgsqlDataSource dataSource, IConfigurati
     [LoggerMessage(Level = LogLevel.Information, Message = "Schema migrations done; {Count} script(s) applied now: {Scripts}")]
     partial void LogMigrated(int count, string scripts);
 
+    [LoggerMessage(Level = LogLevel.Critical, Message = "{Message}")]
+    partial void LogFailed(string message);
+
+    /// <summary>
+    /// DbUp's own messages at Debug, its errors included: a failed script is reported once, by <see cref="Failed"/>,
+    /// rather than by DbUp's several lines and stack trace.
+    /// </summary>
     sealed class DbUpLog(ILogger logger) : IUpgradeLog
     {
         public void LogTrace(string format, params object[] args) { }
@@ -83,9 +106,9 @@ internal sealed partial class Migrator(NpgsqlDataSource dataSource, IConfigurati
             logger.LogWarning("DbUp: {Message}", string.Format(System.Globalization.CultureInfo.InvariantCulture, format, args));
 
         public void LogError(string format, params object[] args) =>
-            logger.LogError("DbUp: {Message}", string.Format(System.Globalization.CultureInfo.InvariantCulture, format, args));
+            logger.LogDebug("DbUp: {Message}", string.Format(System.Globalization.CultureInfo.InvariantCulture, format, args));
 
         public void LogError(Exception ex, string format, params object[] args) =>
-            logger.LogError(ex, "DbUp: {Message}", string.Format(System.Globalization.CultureInfo.InvariantCulture, format, args));
+            logger.LogDebug(ex, "DbUp: {Message}", string.Format(System.Globalization.CultureInfo.InvariantCulture, format, args));
     }
 }
