@@ -6,11 +6,11 @@ builder.AddProxies();
 builder.AddObservability();
 builder.AddSecurity();
 builder.AddDatabase();
-builder.AddFirstAdmin();
 builder.AddErrors();
 builder.AddHttpLimits();
 builder.AddApi();
 builder.AddHealth();
+builder.AddStartupHooks();
 
 var app = builder.Build();
 

@@ -29,7 +29,7 @@ internal static class Users
 
     /// <summary>
     /// The connection string the bench gives the service, over the same defaults the service applies (see
-    /// src/Infrastructure/Database/DatabaseExtensions.cs), under its own application name: a ratio then measures
+    /// src/Infrastructure/Database/DatabaseConnection.cs), under its own application name: a ratio then measures
     /// the code path, not a pool setting.
     /// </summary>
     public static NpgsqlDataSource CreateDataSource(string? connectionString)

@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using FastEndpoints;
 using FastEndpoints.Swagger;
+using Microsoft.Extensions.Options;
 using NJsonSchema;
 using NJsonSchema.Generation.TypeMappers;
 using UserService.Infrastructure.Errors;
@@ -9,10 +10,15 @@ namespace UserService.Infrastructure.Api;
 
 internal static class ApiExtensions
 {
-    public const string ExposeOpenApiSetting = "Api:ExposeOpenApi";
+    /// <summary>Every endpoint's route starts with it; middleware that concerns the API alone tests <see cref="BasePath"/>.</summary>
+    public const string RoutePrefix = "api";
+
+    public static readonly PathString BasePath = new("/" + RoutePrefix);
 
     public static WebApplicationBuilder AddApi(this WebApplicationBuilder builder)
     {
+        // Needed when the pipeline is built (UseApi): see AddBuildTimeOptions. A bool has no invalid value once bound.
+        builder.AddBuildTimeOptions<ApiOptions>(ApiOptions.Section);
         builder.Services.AddFastEndpoints();
         // Feature services that outlive a request (FastEndpoints registers endpoints and validators, not these).
         builder.Services.AddSingleton<Features.Users.List.Cursor>();
@@ -48,7 +54,7 @@ internal static class ApiExtensions
     {
         app.UseFastEndpoints(c =>
         {
-            c.Endpoints.RoutePrefix = "api";
+            c.Endpoints.RoutePrefix = RoutePrefix;
             c.Errors.UseProblemDetails(p => p.TitleTransformer = pd => Problems.Title(pd.Status));
             // No client can set a property the contract does not list (id, role, createdAt, ...).
             c.Serializer.Options.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
@@ -58,7 +64,7 @@ internal static class ApiExtensions
         });
         // The OpenAPI document and Swagger UI map the whole attack surface for a reader: on by default only in
         // Development and Testing; elsewhere only when Api:ExposeOpenApi is true.
-        if (app.Configuration.GetValue(ExposeOpenApiSetting, app.Environment.IsDevelopment() || app.Environment.IsEnvironment("Testing")))
+        if (app.Services.GetRequiredService<IOptions<ApiOptions>>().Value.ExposeOpenApi ?? (app.Environment.IsDevelopment() || app.Environment.IsEnvironment("Testing")))
         {
             app.UseSwaggerGen(uiConfig: ui =>
             {

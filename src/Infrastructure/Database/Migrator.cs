@@ -8,7 +8,7 @@ namespace UserService.Infrastructure.Database;
 /// Applies the embedded <c>Migrations/*.sql</c> scripts with DbUp, under a PostgreSQL advisory lock so that
 /// several instances starting at once apply each script exactly once.
 /// </summary>
-internal sealed partial class Migrator(NpgsqlDataSource dataSource, IConfiguration configuration, ILogger<Migrator> logger)
+internal sealed partial class Migrator(NpgsqlDataSource dataSource, DatabaseConnection connection, ILogger<Migrator> logger)
 {
     // Any constant works; it only has to be the same for every instance of this service.
     const long LockKey = 0x5573657253766331;
@@ -70,7 +70,7 @@ internal sealed partial class Migrator(NpgsqlDataSource dataSource, IConfigurati
     string UnpooledConnectionString() =>
         new NpgsqlConnectionStringBuilder(dataSource.ConnectionString)
         {
-            Password = new NpgsqlConnectionStringBuilder(configuration.GetConnectionString(DatabaseExtensions.ConnectionStringName)).Password,
+            Password = connection.Password,
             Pooling = false,
             // A migration may build an index over a large table: the request path's short default does not apply.
             CommandTimeout = MigrationCommandTimeoutSeconds,

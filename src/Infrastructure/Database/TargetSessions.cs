@@ -7,7 +7,7 @@ namespace UserService.Infrastructure.Database;
 /// still has one data source: Npgsql's multi-host data source keeps one pool per host and hands out views of it by
 /// target session, so these add no pool and no connection. With one host they return the data source itself.
 /// <para>
-/// The data source's own default is the primary (see <see cref="DatabaseExtensions.ConnectionString"/>), so writes,
+/// The data source's own default is the primary (see <see cref="DatabaseConnection.Service"/>), so writes,
 /// and reads that must see them, need nothing from here.
 /// </para>
 /// </summary>

@@ -8,9 +8,11 @@ internal static class HealthExtensions
 
     public static WebApplicationBuilder AddHealth(this WebApplicationBuilder builder)
     {
-        builder.Services.Configure<ShutdownOptions>(builder.Configuration.GetSection(ShutdownOptions.Section));
+        builder.Services.AddOptions<ShutdownOptions>().BindConfiguration(ShutdownOptions.Section)
+            .Validate(o => o.DrainDelay >= TimeSpan.Zero, "Shutdown: DrainDelay must be zero or more.")
+            .ValidateOnStart();
+        // One instance: a startup hook (see StartupHooks) and the readiness check that it turns off.
         builder.Services.AddSingleton<ShutdownDrain>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<ShutdownDrain>());
         builder.Services.AddHealthChecks()
             .AddCheck<ShutdownDrain>("shutdown", tags: [ReadyTag])
             .AddCheck<DatabaseHealthCheck>("database", tags: [ReadyTag]);

@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.Extensions.Options;
 
 namespace UserService.Infrastructure.Hosting;
 
@@ -13,6 +14,13 @@ internal sealed class ProxyOptions
 
     /// <summary>Networks of trusted proxies in CIDR notation, e.g. <c>10.0.0.0/24</c>.</summary>
     public string[] KnownNetworks { get; set; } = [];
+
+    public const string Rule = "Proxies: every KnownProxies entry must be an IP address and every KnownNetworks entry a CIDR network (10.0.0.0/24).";
+
+    public bool IsEmpty => KnownProxies.Length == 0 && KnownNetworks.Length == 0;
+
+    public static bool IsValid(ProxyOptions o) =>
+        o.KnownProxies.All(a => IPAddress.TryParse(a, out _)) && o.KnownNetworks.All(n => System.Net.IPNetwork.TryParse(n, out _));
 }
 
 internal static class ProxyExtensions
@@ -24,15 +32,14 @@ internal static class ProxyExtensions
     /// </summary>
     public static WebApplicationBuilder AddProxies(this WebApplicationBuilder builder)
     {
-        var proxies = builder.Configuration.GetSection(ProxyOptions.Section).Get<ProxyOptions>() ?? new ProxyOptions();
-        builder.Services.AddSingleton(proxies);
         builder.Services.AddOptions<ProxyOptions>().BindConfiguration(ProxyOptions.Section)
-            .Validate(o => o.KnownProxies.All(a => IPAddress.TryParse(a, out _)) && o.KnownNetworks.All(n => System.Net.IPNetwork.TryParse(n, out _)),
-                "Proxies: every KnownProxies entry must be an IP address and every KnownNetworks entry a CIDR network (10.0.0.0/24).")
+            .Validate(ProxyOptions.IsValid, ProxyOptions.Rule)
             .ValidateOnStart();
-        builder.Services.Configure<ForwardedHeadersOptions>(o =>
+        builder.Services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<ProxyOptions>>((o, options) =>
         {
-            o.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+            var proxies = options.Value;
+            // Without a configured proxy no header is believed: with both of its lists empty the middleware would believe anyone.
+            o.ForwardedHeaders = proxies.IsEmpty ? ForwardedHeaders.None : ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
             o.KnownProxies.Clear();
             o.KnownIPNetworks.Clear();
             // An entry that does not parse stops startup (validated above); skipping it here keeps that one clear line.
@@ -56,17 +63,12 @@ internal static class ProxyExtensions
     }
 
     /// <summary>
-    /// First in the pipeline, so that logs, limits and endpoints all see the client's address. Without a configured
-    /// proxy the middleware is left out: with both of its lists empty it would believe anyone.
+    /// First in the pipeline, so that logs, limits and endpoints all see the client's address. The middleware reads its
+    /// options when the server starts, after the settings have been validated.
     /// </summary>
     public static WebApplication UseProxies(this WebApplication app)
     {
-        var proxies = app.Services.GetRequiredService<ProxyOptions>();
-        if (proxies.KnownProxies.Length > 0 || proxies.KnownNetworks.Length > 0)
-        {
-            app.UseForwardedHeaders();
-        }
-
+        app.UseForwardedHeaders();
         return app;
     }
 }

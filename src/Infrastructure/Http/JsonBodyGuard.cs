@@ -17,7 +17,7 @@ internal sealed class JsonBodyGuard(RequestDelegate next)
     public Task InvokeAsync(HttpContext context)
     {
         var request = context.Request;
-        if (!request.Path.StartsWithSegments("/api"))
+        if (!request.Path.StartsWithSegments(ApiExtensions.BasePath))
         {
             return next(context);
         }

@@ -9,7 +9,7 @@ internal sealed class NoStore(RequestDelegate next)
 {
     public Task InvokeAsync(HttpContext context)
     {
-        if (context.Request.Path.StartsWithSegments("/api"))
+        if (context.Request.Path.StartsWithSegments(ApiExtensions.BasePath))
         {
             context.Response.OnStarting(static state =>
             {

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.HttpLogging;
+using Microsoft.Extensions.Options;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
@@ -8,16 +9,13 @@ namespace UserService.Infrastructure.Observability;
 
 internal static class ObservabilityExtensions
 {
-    /// <summary>Set, it turns on tracing and sends logs, metrics and traces there over OTLP.</summary>
+    /// <summary>
+    /// Set, it turns on tracing and sends logs, metrics and traces there over OTLP. OpenTelemetry's own setting, under
+    /// its own name, which its exporter reads too: not a section of ours.
+    /// </summary>
     public const string OtlpEndpointSetting = "OTEL_EXPORTER_OTLP_ENDPOINT";
 
     public const string MetricsPath = "/metrics";
-
-    /// <summary>
-    /// The local port that alone answers <c>/metrics</c> (it is added to the ports the server listens on). Unset:
-    /// <c>/metrics</c> is served on the API's port in Development and Testing, and not at all elsewhere.
-    /// </summary>
-    public const string MetricsPortSetting = "Metrics:Port";
 
     /// <summary>Npgsql's meter and activity source: pool usage, pending requests, timeouts, one span per command.</summary>
     const string Npgsql = "Npgsql";
@@ -60,7 +58,9 @@ internal static class ObservabilityExtensions
                 .AddMeter(SecurityStamps.MeterName)
                 .AddPrometheusExporter());
 
-        if (builder.Configuration.GetValue<int?>(MetricsPortSetting) is { } port)
+        // The port is needed now, to listen on it: see AddBuildTimeOptions.
+        var metrics = builder.AddBuildTimeOptions<MetricsOptions>(MetricsOptions.Section, MetricsOptions.IsValid, MetricsOptions.Rule);
+        if (metrics.Port is { } port)
         {
             builder.WebHost.UseUrls([.. ListenUrls(builder.Configuration), $"http://*:{port}"]);
         }
@@ -82,7 +82,7 @@ internal static class ObservabilityExtensions
     {
         app.UseHttpLogging();
         // Metrics tell an outsider the load, the pool and every route's error rate: never on the public port in production.
-        var port = app.Configuration.GetValue<int?>(MetricsPortSetting);
+        var port = app.Services.GetRequiredService<IOptions<MetricsOptions>>().Value.Port;
         if (port is not null || app.Environment.IsDevelopment() || app.Environment.IsEnvironment("Testing"))
         {
             app.UseOpenTelemetryPrometheusScrapingEndpoint(context =>
@@ -100,7 +100,7 @@ internal static class ObservabilityExtensions
         return app;
     }
 
-    /// <summary>The URLs the server would listen on without <see cref="MetricsPortSetting"/> (urls, else http_ports, else Kestrel's default).</summary>
+    /// <summary>The URLs the server would listen on without <see cref="MetricsOptions.Port"/> (urls, else http_ports, else Kestrel's default).</summary>
     static string[] ListenUrls(IConfiguration configuration)
     {
         if (configuration["urls"] is { Length: > 0 } urls)

@@ -1,14 +1,15 @@
 using Dapper;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace UserService.Infrastructure.Security;
 
 /// <summary>
-/// Creates the first admin from <c>Admin:Email</c> / <c>Admin:Password</c> when no admin exists. Runs after the
-/// database hook; a transaction-scoped advisory lock makes it idempotent across restarts and across
+/// Creates the first admin from <c>Admin:Email</c> / <c>Admin:Password</c> (validated at start) when no admin exists.
+/// Runs after the database hook (StartupHooks); a transaction-scoped advisory lock makes it idempotent across restarts and across
 /// instances starting at once.
 /// </summary>
-internal sealed partial class AdminBootstrap(NpgsqlDataSource db, Passwords passwords, IConfiguration configuration, ILogger<AdminBootstrap> logger) : IHostedService
+internal sealed partial class AdminBootstrap(NpgsqlDataSource db, Passwords passwords, IOptions<AdminOptions> options, ILogger<AdminBootstrap> logger) : IHostedService
 {
     const long LockKey = 0x5573657241646d6e;
 
@@ -21,14 +22,14 @@ internal sealed partial class AdminBootstrap(NpgsqlDataSource db, Passwords pass
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var email = CanonicalEmail();
-        var password = configuration["Admin:Password"];
-        if (string.IsNullOrEmpty(email) || string.IsNullOrEmpty(password))
+        var admin = options.Value;
+        // In the canonical form of sign-up, so the admin signs in with any spelling of it and no look-alike is created.
+        if (!admin.IsSet || !EmailAddress.TryCanonicalize(admin.Email, out var email, out _))
         {
             return;
         }
 
-        var hash = await passwords.HashAsync(password, cancellationToken);
+        var hash = await passwords.HashAsync(admin.Password!, cancellationToken);
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
         await using var tx = await connection.BeginTransactionAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_xact_lock(@LockKey)", new { LockKey }, tx, cancellationToken: cancellationToken));
@@ -48,32 +49,8 @@ internal sealed partial class AdminBootstrap(NpgsqlDataSource db, Passwords pass
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    /// <summary>
-    /// <c>Admin:Email</c> in the canonical form of sign-up (so the admin signs in with any spelling of it and no
-    /// look-alike of it is ever created), null when unset; a startup error when it has no canonical form.
-    /// </summary>
-    string? CanonicalEmail()
-    {
-        var configured = configuration["Admin:Email"];
-        if (string.IsNullOrWhiteSpace(configured))
-        {
-            return null;
-        }
-
-        if (!EmailAddress.TryCanonicalize(configured, out var email, out var problem))
-        {
-            LogInvalidEmail(problem);
-            throw new StartupException($"Admin:Email is not a usable address: {problem}");
-        }
-
-        return email;
-    }
-
     [LoggerMessage(Level = LogLevel.Information, Message = "Created the first admin {Email} from configuration")]
     partial void LogCreated(string email);
-
-    [LoggerMessage(Level = LogLevel.Critical, Message = "Admin:Email (env Admin__Email) is not a usable address: {Problem} Startup stopped.")]
-    partial void LogInvalidEmail(string problem);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "No admin exists and Admin:Email {Email} belongs to a plain user; no admin was created")]
     partial void LogEmailTaken(string email);

@@ -64,7 +64,7 @@ internal sealed class SecurityStamps
         // Outside /api (health, metrics, Swagger) no route acts on the caller: a token sent there is ignored rather
         // than checked, so a probe that carries one never depends on the database (a /health/live that turned 503
         // while PostgreSQL is down would get a healthy process restarted).
-        if (!context.HttpContext.Request.Path.StartsWithSegments("/api"))
+        if (!context.HttpContext.Request.Path.StartsWithSegments(ApiExtensions.BasePath))
         {
             context.NoResult();
             return;

@@ -13,7 +13,7 @@ namespace UserService.Infrastructure.Security;
 internal sealed partial class StampListener(
     SecurityStamps stamps,
     NpgsqlDataSource dataSource,
-    IConfiguration configuration,
+    DatabaseConnection connection,
     ILogger<StampListener> logger) : BackgroundService
 {
     public const string Channel = "user_security";
@@ -155,14 +155,9 @@ internal sealed partial class StampListener(
     string ConnectionString()
     {
         var pooled = new NpgsqlConnectionStringBuilder(dataSource.ConnectionString);
-        var own = configuration.GetConnectionString(Database.DatabaseExtensions.ListenerConnectionStringName);
-        var dedicated = string.IsNullOrWhiteSpace(own)
-            ? new NpgsqlConnectionStringBuilder(dataSource.ConnectionString)
-            {
-                // The data source does not give its password back.
-                Password = new NpgsqlConnectionStringBuilder(configuration.GetConnectionString(Database.DatabaseExtensions.ConnectionStringName)).Password,
-            }
-            : new NpgsqlConnectionStringBuilder(own);
+        var dedicated = connection.Listener is null
+            ? new NpgsqlConnectionStringBuilder(dataSource.ConnectionString) { Password = connection.Password } // not given back by the data source
+            : new NpgsqlConnectionStringBuilder(connection.Listener);
         dedicated.Pooling = false;
         dedicated.ApplicationName = $"{dedicated.ApplicationName ?? pooled.ApplicationName}/listener";
         dedicated.TcpKeepAlive = true;

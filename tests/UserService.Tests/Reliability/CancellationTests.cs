@@ -73,7 +73,7 @@ public sealed class CancellationTests(App app)
     {
         var settings = new NpgsqlConnectionStringBuilder(app.Services.GetRequiredService<NpgsqlDataSource>().ConnectionString);
 
-        Assert.Equal(DatabaseExtensions.DefaultCommandTimeoutSeconds, settings.CommandTimeout);
+        Assert.Equal(DatabaseConnection.DefaultCommandTimeoutSeconds, settings.CommandTimeout);
         Assert.Equal((10, 15), (settings.CommandTimeout, settings.Timeout));
     }
 

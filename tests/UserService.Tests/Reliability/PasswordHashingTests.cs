@@ -57,16 +57,6 @@ public sealed class PasswordHashingTests
     }
 
     [Fact]
-    public async Task An_invalid_hashing_setting_stops_startup_with_one_line()
-    {
-        await using var service = ServiceProcess.Start(settings: new Dictionary<string, string> { ["PasswordHashing__QueueLimit"] = "0" });
-
-        Assert.Equal(1, await service.WaitForExitAsync(TimeSpan.FromSeconds(60)));
-        Assert.Single(service.Output, l => l.Contains("Invalid settings: PasswordHashing", StringComparison.Ordinal));
-        Assert.DoesNotContain(service.Output, l => l.Contains("   at ", StringComparison.Ordinal));
-    }
-
-    [Fact]
     public async Task Settings_come_from_beside_the_binary_whatever_the_working_directory()
     {
         // appsettings.json quiets Microsoft.AspNetCore to warnings; missed, every request would log at Information.

@@ -68,16 +68,6 @@ public sealed class ProxyAndDrainTests(App app)
     }
 
     [Fact]
-    public async Task A_proxy_setting_that_is_not_an_address_stops_startup_with_one_line()
-    {
-        await using var service = ServiceProcess.Start(settings: new Dictionary<string, string> { ["Proxies__KnownNetworks__0"] = "10.0.0.0/33" });
-
-        Assert.Equal(1, await service.WaitForExitAsync(TimeSpan.FromSeconds(60)));
-        Assert.Single(service.Output, l => l.Contains("Invalid settings: Proxies", StringComparison.Ordinal));
-        Assert.DoesNotContain(service.Output, l => l.Contains("   at ", StringComparison.Ordinal));
-    }
-
-    [Fact]
     public async Task Sigterm_turns_readiness_off_at_once_and_serves_through_the_drain_delay()
     {
         var drain = TimeSpan.FromSeconds(3);

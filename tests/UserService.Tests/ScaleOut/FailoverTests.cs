@@ -19,7 +19,7 @@ public sealed partial class FailoverTests
 
     /// <summary>
     /// The bound on the write gap. What the service adds to the stop and the promotion (each well under a second
-    /// here): up to <see cref="DatabaseExtensions.DefaultHostRecheckSeconds"/> before Npgsql looks at the promoted host
+    /// here): up to <see cref="DatabaseConnection.DefaultHostRecheckSeconds"/> before Npgsql looks at the promoted host
     /// again, and one connect timeout (2 s in <see cref="ReplicatedCluster.ConnectionString"/>) for a request caught
     /// connecting to the stopped primary.
     /// </summary>

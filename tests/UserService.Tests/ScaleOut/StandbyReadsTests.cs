@@ -76,21 +76,6 @@ public sealed class StandbyReadsTests
         Assert.True(NpgsqlFailures.IsUnavailable(e));
     }
 
-    [Fact]
-    public async Task Several_hosts_with_a_default_target_other_than_the_primary_stop_startup_with_one_line()
-    {
-        // Nothing listens on either port: the check must come before any connection attempt.
-        var hosts = $"127.0.0.1:{ServiceProcess.FreePort()},127.0.0.1:{ServiceProcess.FreePort()}";
-        await using var service = ServiceProcess.Start(
-            $"Host={hosts};Database=users;Username=postgres;Target Session Attributes=prefer-standby");
-
-        Assert.Equal(1, await service.WaitForExitAsync(TimeSpan.FromSeconds(30)));
-        Assert.Contains("Target Session Attributes=prefer-standby",
-            Assert.Single(service.Output, l => l.Contains("Invalid settings", StringComparison.Ordinal)), StringComparison.Ordinal);
-        Assert.DoesNotContain(service.Output, l => l.Contains("Database attempt", StringComparison.Ordinal));
-        Assert.DoesNotContain(service.Output, l => l.Contains("   at ", StringComparison.Ordinal));
-    }
-
     static async Task SearchAsync(ServiceProcess service, string marker, Guid id)
     {
         var rsp = await service.Client.GetAsync($"/api/users?q={Uri.EscapeDataString(marker)}");
