@@ -37,7 +37,7 @@ internal sealed partial class ExpiredRowsCleanup(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        // Stops with the application, before the shutdown hook disposes the data source (it stops earlier than this).
+        // Stops with the application, before the server drains; the data source outlives it (StartupHooks).
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, lifetime.ApplicationStopping);
         var window = TimeSpan.FromTicks(Math.Max(throttling.Value.Window.Ticks, TimeSpan.TicksPerSecond));
         await Task.WhenAll(
@@ -47,7 +47,7 @@ internal sealed partial class ExpiredRowsCleanup(
 
     async Task RepeatAsync(string rows, TimeSpan interval, Func<CancellationToken, Task<int>> delete, CancellationToken ct)
     {
-        // The first turn comes one interval after startup, by when the migrations have normally created the tables.
+        // The first turn comes one interval after startup; this starts once the migrations are done (StartupHooks).
         using var timer = new PeriodicTimer(interval);
         try
         {
