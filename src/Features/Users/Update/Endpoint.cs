@@ -5,7 +5,7 @@ using Npgsql;
 
 namespace UserService.Features.Users.Update;
 
-internal sealed class Endpoint(NpgsqlDataSource db, Passwords passwords, SecurityStamps stamps) : Endpoint<Request, UserResponse>
+internal sealed class Endpoint(NpgsqlDataSource db, Passwords passwords, SecurityStamps stamps, SignInThrottle throttle) : Endpoint<Request, UserResponse>
 {
     public override void Configure()
     {
@@ -98,7 +98,7 @@ internal sealed class Endpoint(NpgsqlDataSource db, Passwords passwords, Securit
 
         // The same bucket as signing in to this account: a stolen token adds no guesses.
         var email = await Data.EmailAsync(db, id, ct);
-        if (email is not null && !await Resolve<SignInThrottle>().AdmitAccountAsync(HttpContext, email, ct))
+        if (email is not null && !await throttle.AdmitAccountAsync(HttpContext, email, ct))
         {
             return false;
         }
