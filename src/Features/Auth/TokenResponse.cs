@@ -11,14 +11,11 @@ internal sealed record TokenResponse(string AccessToken, string TokenType, int E
 internal static class TokenAnswers
 {
     /// <summary>
-    /// The answer, and <c>Cache-Control: no-store</c> on it (RFC 6749, section 5.1: an answer carrying tokens is never
-    /// stored by any cache). Lifetimes in whole seconds, rounded down, never negative.
+    /// The answer, lifetimes in whole seconds, rounded down, never negative. Its <c>Cache-Control: no-store</c> (RFC 6749,
+    /// section 5.1) comes with every /api answer (Infrastructure/Http/NoStore.cs).
     /// </summary>
-    public static TokenResponse Create(HttpContext context, Tokens tokens, string accessToken, string refreshToken, double refreshSeconds)
-    {
-        context.Response.Headers.CacheControl = "no-store";
-        return new(accessToken, "Bearer", Seconds(tokens.Lifetime.TotalSeconds), refreshToken, Seconds(refreshSeconds));
-    }
+    public static TokenResponse Create(Tokens tokens, string accessToken, string refreshToken, double refreshSeconds) =>
+        new(accessToken, "Bearer", Seconds(tokens.Lifetime.TotalSeconds), refreshToken, Seconds(refreshSeconds));
 
     static int Seconds(double seconds) => (int)Math.Max(0, Math.Floor(seconds));
 }

@@ -45,7 +45,7 @@ internal sealed partial class Endpoint(NpgsqlDataSource db, Tokens tokens, IOpti
         }
 
         var token = tokens.Issue(session.UserId, session.Role, session.SecurityStamp, session.SessionId);
-        await Send.OkAsync(TokenAnswers.Create(HttpContext, tokens, token, refreshToken, session.RefreshSeconds), ct);
+        await Send.OkAsync(TokenAnswers.Create(tokens, token, refreshToken, session.RefreshSeconds), ct);
     }
 
     // Never the token itself: the ids say which session to look at.

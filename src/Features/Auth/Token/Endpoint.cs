@@ -66,6 +66,6 @@ internal sealed class Endpoint(NpgsqlDataSource db, Passwords passwords, Tokens 
         }
 
         var token = tokens.Issue(user.Id, user.Role, user.SecurityStamp, sessionId);
-        await Send.OkAsync(TokenAnswers.Create(HttpContext, tokens, token, refreshToken, refreshSeconds.Value), ct);
+        await Send.OkAsync(TokenAnswers.Create(tokens, token, refreshToken, refreshSeconds.Value), ct);
     }
 }
