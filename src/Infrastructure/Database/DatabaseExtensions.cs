@@ -17,10 +17,9 @@ internal static class DatabaseExtensions
         // connection string that cannot be used stops startup with one line (RunServiceAsync) like any invalid setting.
         var connection = DatabaseConnection.Read(builder.Configuration);
         builder.Services.AddSingleton(connection);
-        builder.Services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section)
+        builder.Services.AddSettings<DatabaseOptions>(DatabaseOptions.Section)
             .Validate(_ => connection.Problem is null, connection.Problem ?? "")
-            .Validate(DatabaseOptions.IsValid, DatabaseOptions.Rule)
-            .ValidateOnStart();
+            .Validate(DatabaseOptions.IsValid, DatabaseOptions.Rule);
         builder.Services.AddNpgsqlDataSource(connection.Service, b => b.Name = "users");
         builder.Services.AddSingleton<DatabaseState>();
         builder.Services.AddSingleton<Migrator>();

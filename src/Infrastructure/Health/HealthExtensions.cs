@@ -8,9 +8,8 @@ internal static class HealthExtensions
 
     public static WebApplicationBuilder AddHealth(this WebApplicationBuilder builder)
     {
-        builder.Services.AddOptions<ShutdownOptions>().BindConfiguration(ShutdownOptions.Section)
-            .Validate(o => o.DrainDelay >= TimeSpan.Zero, "Shutdown: DrainDelay must be zero or more.")
-            .ValidateOnStart();
+        builder.Services.AddSettings<ShutdownOptions>(ShutdownOptions.Section)
+            .Validate(o => o.DrainDelay >= TimeSpan.Zero, "Shutdown: DrainDelay must be zero or more.");
         // One instance: a startup hook (see StartupHooks) and the readiness check that it turns off.
         builder.Services.AddSingleton<ShutdownDrain>();
         builder.Services.AddHealthChecks()

@@ -24,6 +24,12 @@ internal static partial class HostingExtensions
             LogInvalidSettings(app.Logger, string.Join(" ", e.Failures));
             return 1;
         }
+        catch (AggregateException e) when (e.InnerExceptions.All(inner => inner is OptionsValidationException))
+        {
+            // Several sections invalid at once: still one line, with every failure.
+            LogInvalidSettings(app.Logger, string.Join(" ", e.InnerExceptions.Cast<OptionsValidationException>().SelectMany(inner => inner.Failures)));
+            return 1;
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "Invalid settings: {Failures} Startup stopped.")]

@@ -32,9 +32,8 @@ internal static class ProxyExtensions
     /// </summary>
     public static WebApplicationBuilder AddProxies(this WebApplicationBuilder builder)
     {
-        builder.Services.AddOptions<ProxyOptions>().BindConfiguration(ProxyOptions.Section)
-            .Validate(ProxyOptions.IsValid, ProxyOptions.Rule)
-            .ValidateOnStart();
+        builder.Services.AddSettings<ProxyOptions>(ProxyOptions.Section)
+            .Validate(ProxyOptions.IsValid, ProxyOptions.Rule);
         builder.Services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<ProxyOptions>>((o, options) =>
         {
             var proxies = options.Value;

@@ -18,15 +18,11 @@ internal sealed class JwtOptions
 
     public TimeSpan Lifetime { get; set; } = TimeSpan.FromMinutes(15);
 
-    /// <summary>
-    /// Why the section cannot be used, keys aside (<see cref="Security.SigningKeys.Resolve(JwtOptions, IHostEnvironment)"/>
-    /// checks those), or null. Not a ValidateOnStart rule: FastEndpoints builds every endpoint while the pipeline is built,
-    /// and with it <see cref="Security.SigningKeys"/>, which reads this section; SigningKeyCheck reports it at start instead.
-    /// </summary>
-    public static string? Problem(JwtOptions o) =>
-        o.Lifetime > TimeSpan.Zero && !string.IsNullOrWhiteSpace(o.Issuer) && !string.IsNullOrWhiteSpace(o.Audience)
-            ? null
-            : "Jwt: Lifetime must be above zero, Issuer and Audience must be set.";
+    public const string Rule = "Jwt: Lifetime must be above zero, Issuer and Audience must be set.";
+
+    /// <summary>The keys are checked apart, by <see cref="Security.SigningKeys.Resolve(JwtOptions, IHostEnvironment)"/>: whether none is allowed depends on the environment.</summary>
+    public static bool IsValid(JwtOptions o) =>
+        o.Lifetime > TimeSpan.Zero && !string.IsNullOrWhiteSpace(o.Issuer) && !string.IsNullOrWhiteSpace(o.Audience);
 }
 
 internal sealed class SigningKeyOptions

@@ -8,24 +8,21 @@ internal static class SecurityExtensions
 {
     public static WebApplicationBuilder AddSecurity(this WebApplicationBuilder builder)
     {
-        // Checked by SigningKeyCheck, the first hook, with the keys (see JwtOptions.Problem).
-        builder.Services.AddOptions<JwtOptions>().BindConfiguration(JwtOptions.Section);
-        builder.Services.AddOptions<ThrottlingOptions>().BindConfiguration(ThrottlingOptions.Section)
+        // Bound now: FastEndpoints builds the endpoints, and with them Tokens and SigningKeys, while the pipeline is built.
+        builder.AddBuildTimeOptions<JwtOptions>(JwtOptions.Section, JwtOptions.IsValid, JwtOptions.Rule);
+        builder.Services.AddSettings<ThrottlingOptions>(ThrottlingOptions.Section)
             .Validate(o => o.AccountPermitLimit >= 1 && o.AddressPermitLimit >= 1 && o.Window > TimeSpan.Zero && o.Window <= TimeSpan.FromDays(1),
-                "Throttling: AccountPermitLimit and AddressPermitLimit must be at least 1, Window above zero and at most a day.")
-            .ValidateOnStart();
-        builder.Services.AddOptions<SessionLifetimes>().BindConfiguration(SessionLifetimes.Section)
+                "Throttling: AccountPermitLimit and AddressPermitLimit must be at least 1, Window above zero and at most a day.");
+        builder.Services.AddSettings<SessionLifetimes>(SessionLifetimes.Section)
             .Validate(o => o.IdleTimeout > TimeSpan.Zero && o.AbsoluteLifetime >= o.IdleTimeout
                            && o.SweepInterval >= TimeSpan.FromSeconds(1) && o.SweepInterval <= TimeSpan.FromDays(1),
-                "Sessions: IdleTimeout must be above zero, AbsoluteLifetime at least IdleTimeout, SweepInterval from a second to a day.")
-            .ValidateOnStart();
-        builder.Services.AddOptions<PasswordHashingOptions>().BindConfiguration(PasswordHashingOptions.Section)
+                "Sessions: IdleTimeout must be above zero, AbsoluteLifetime at least IdleTimeout, SweepInterval from a second to a day.");
+        builder.Services.AddSettings<PasswordHashingOptions>(PasswordHashingOptions.Section)
             .Validate(o => o.QueueLimit >= 1 && o.MaxQueueWait > TimeSpan.Zero && o.Concurrency >= 0 && o.MemoryKiB > 0 && o.Passes > 0,
-                "PasswordHashing: QueueLimit must be at least 1, MaxQueueWait above zero, Concurrency 0 (one per core) or more, MemoryKiB and Passes positive.")
-            .ValidateOnStart();
-        // Resolved once from the bound Jwt section; a problem with it is reported by SigningKeyCheck.
+                "PasswordHashing: QueueLimit must be at least 1, MaxQueueWait above zero, Concurrency 0 (one per core) or more, MemoryKiB and Passes positive.");
+        // Resolved once from the bound Jwt section; a problem with the keys is reported by SigningKeyCheck.
         builder.Services.AddSingleton(sp => SigningKeys.Resolve(sp.GetRequiredService<IOptions<JwtOptions>>().Value, sp.GetRequiredService<IHostEnvironment>()));
-        builder.Services.AddOptions<AdminOptions>().BindConfiguration(AdminOptions.Section).ValidateOnStart();
+        builder.Services.AddSettings<AdminOptions>(AdminOptions.Section);
         builder.Services.AddSingleton<IValidateOptions<AdminOptions>, AdminOptions.Validator>();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<HashingQueue>();

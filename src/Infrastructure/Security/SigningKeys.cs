@@ -7,7 +7,7 @@ namespace UserService.Infrastructure.Security;
 /// <summary>
 /// The token keys, resolved once at startup and fixed for the life of the process: <see cref="Current"/> signs, every
 /// one of <see cref="All"/> verifies. In Development no key at all means one ephemeral key (tokens die with the
-/// process); anywhere else it is a startup error, reported by <see cref="SigningKeyCheck"/>, as is any unusable key or other Jwt setting.
+/// process); anywhere else it is a startup error, reported by <see cref="SigningKeyCheck"/>, as is any unusable key.
 /// </summary>
 internal sealed class SigningKeys
 {
@@ -44,11 +44,6 @@ internal sealed class SigningKeys
         var single = !string.IsNullOrEmpty(options.SigningKey);
         var listed = options.SigningKeys.Where(k => !string.IsNullOrEmpty(k.Id) || !string.IsNullOrEmpty(k.Key)).ToList();
         var ephemeral = new SymmetricSecurityKey(RandomNumberGenerator.GetBytes(JwtOptions.MinimumKeyBytes)) { KeyId = DefaultId };
-        if (JwtOptions.Problem(options) is { } invalid)
-        {
-            return Refuse(invalid);
-        }
-
         if (!single && listed.Count == 0)
         {
             return environment.IsDevelopment()

@@ -23,6 +23,10 @@ public sealed class StartupRefusalTests(App app)
     [InlineData("Proxies__KnownNetworks__0", "10.0.0.0/33", "Proxies: every KnownProxies entry must be an IP address")]
     [InlineData("Shutdown__DrainDelay", "-00:00:01", "Shutdown: DrainDelay must be zero or more")]
     [InlineData("Metrics__Port", "70000", "Metrics: Port must be from 1 to 65535")]
+    [InlineData("Metrics__Port", "abc", "Failed to convert configuration value 'abc' at 'Metrics:Port' to type 'System.Int32'")]
+    [InlineData("Jwt__Lifetime", "abc", "Failed to convert configuration value 'abc' at 'Jwt:Lifetime' to type 'System.TimeSpan'")]
+    [InlineData("Throttling__Window", "abc", "Failed to convert configuration value 'abc' at 'Throttling:Window' to type 'System.TimeSpan'")]
+    [InlineData("Api__ExposeOpenApi", "maybe", "Failed to convert configuration value 'maybe' at 'Api:ExposeOpenApi' to type 'System.Boolean'")]
     public async Task An_invalid_setting_stops_startup_with_one_line_exit_code_1_and_no_secret(string key, string value, string reason)
     {
         // The database is unreachable on purpose: settings are checked before any hook runs, so none is tried.
@@ -34,6 +38,26 @@ public sealed class StartupRefusalTests(App app)
         TestReport.Line($"{key}: {line}");
         Assert.Contains(reason, line, StringComparison.Ordinal);
         Assert.DoesNotContain(service.Output, l => l.Contains("Database attempt", StringComparison.Ordinal));
+        AssertOneClearLine(service, Secret);
+    }
+
+    [Fact]
+    public async Task Several_invalid_settings_stop_startup_with_one_line_naming_each()
+    {
+        var cs = $"Host=127.0.0.1;Port={ServiceProcess.FreePort()};Database=users;Username=postgres;Password={Secret}";
+        await using var service = ServiceProcess.Start(cs, new Dictionary<string, string>
+        {
+            ["Sessions__IdleTimeout"] = "00:00:00",
+            ["Database__StartupDeadline"] = "soon",
+            ["Jwt__Lifetime"] = "abc",
+        });
+
+        Assert.Equal(1, await service.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        var line = Assert.Single(service.Output, l => l.Contains("crit:", StringComparison.Ordinal));
+        TestReport.Line(line);
+        Assert.Contains("Sessions: IdleTimeout must be above zero", line, StringComparison.Ordinal);
+        Assert.Contains("'soon' at 'Database:StartupDeadline'", line, StringComparison.Ordinal);
+        Assert.Contains("'abc' at 'Jwt:Lifetime'", line, StringComparison.Ordinal);
         AssertOneClearLine(service, Secret);
     }
 
