@@ -87,6 +87,11 @@ def lat(us):
     return '–' if us in ('', '0') else ms(us)
 
 
+def row(*cells):
+    """A Markdown table row."""
+    return '| ' + ' | '.join(map(str, cells)) + ' |'
+
+
 def get_lat(rps, us):
     """A GET latency, or "none completed" when the run answered nothing (wrk then reports 0)."""
     return 'none completed' if (rps == '' or rps.startswith('0')) and not num(rps) > 0 else fmt('p99', us)
@@ -236,7 +241,7 @@ class Report:
             for label, name in systems.items():
                 v = self.figure(label, 'get', c, 'rps')
                 if v:
-                    lines.append(f"| {name} | {c} | {fmt('rps', v)} | {ratio(svc, v)}× | {self.cpu(label, 'get', c)} |")
+                    lines.append(row(name, c, fmt('rps', v), f'{ratio(svc, v)}×', self.cpu(label, 'get', c)))
         return f"""## FastAPI peer (bench/Peer: FastAPI + asyncpg, 2 uvicorn workers with uvloop and httptools)
 
 With the token, the peer does the service's per-request work: verifies the HS256 token (PyJWT), loads the caller's security stamp and role (one statement), then the row; without it (`/anon/api/users/{{id}}`), one statement. CPU is the uvicorn process tree's (supervisor and both workers), RSS their sum.
@@ -256,22 +261,19 @@ With the token, the peer does the service's per-request work: verifies the HS256
     def post_section(self):
         if not self.has('post'):
             return ''
-        s, retry_ms, slow_ms = self.signup, self.s['signup_retry_ms'], self.s['signup_slow_ms']
+        retry_ms, slow_ms = self.s['signup_retry_ms'], self.s['signup_slow_ms']
         lines = []
         for c in self.connections:
-            if not s('service', 'post', c, 'statuses'):
+            s = lambda what: self.signup('service', 'post', c, what)
+            if not s('statuses'):
                 continue
-            rps, r201 = self.figure('service', 'post', c, 'rps'), s('service', 'post', c, 'r201')
+            rps, r201 = self.figure('service', 'post', c, 'rps'), s('r201')
             cpu = num(self.figure('service', 'post', c, 'cpu'))
             cpu_per_201 = '%.1f' % (cpu * num(rps) / num(r201) / 1000) if num(r201) > 0 else '–'
-            lines.append(
-                f"| {c} | **{rate(r201)}** | {rate(s('service', 'post', c, 'r503'))} "
-                f"| {s('service', 'post', c, 'other')} ({s('service', 'post', c, 'statuses')}) "
-                f"| {s('service', 'post', c, 'sockerr')} | {s('service', 'post', c, 'no_retry_after')} "
-                f"| {s('service', 'post', c, 'slow')} | {s('service', 'post', c, 'unanswered')} "
-                f"| {lat(s('service', 'post', c, 'p50_201'))} / {lat(s('service', 'post', c, 'p99_201'))} "
-                f"| {lat(s('service', 'post', c, 'p50_503'))} / {lat(s('service', 'post', c, 'p99_503'))} "
-                f"| {fmt('rss', self.figure('service', 'post', c, 'rss'))} | {cpu_per_201} |")
+            lines.append(row(c, f'**{rate(r201)}**', rate(s('r503')), f"{s('other')} ({s('statuses')})", s('sockerr'),
+                             s('no_retry_after'), s('slow'), s('unanswered'), f"{lat(s('p50_201'))} / {lat(s('p99_201'))}",
+                             f"{lat(s('p50_503'))} / {lat(s('p99_503'))}",
+                             fmt('rss', self.figure('service', 'post', c, 'rss')), cpu_per_201))
         return f"""## Sign-up alone (POST /api/users, anonymous; the issue's target 4: ≥ 100 per second)
 
 wrk with one thread per connection, each connection signing up never-used emails back to back; a client refused
@@ -297,42 +299,35 @@ Other answers list every status seen as status:count. CPU per 201 is the service
         """GET by id alone, then GET by id while storm_conns connections sign up, per round."""
         if not self.has('storm'):
             return ''
-        c, sc, s = self.storm_get_conns, self.storm_conns, self.signup
-        one = lambda scenario, rnd, what: self.runs.round_col('service', scenario, c, rnd, what)
-        fig = lambda scenario, what: self.figure('service', scenario, c, what)
+        c, sc = self.storm_get_conns, self.storm_conns
+
+        def get_row(label, ref, storm, ratio_):
+            """One row: ref(what) and storm(what) give a figure of GET alone and of GET during the storm."""
+            a, b = ref('rps'), storm('rps')
+            return row(label, fmt('rps', a), fmt('rps', b), ratio_, f"{get_lat(a, ref('p50'))} / {get_lat(b, storm('p50'))}",
+                       f"{get_lat(a, ref('p99'))} / **{get_lat(b, storm('p99'))}**",
+                       f"{storm('errors')} + {storm('sockerr')}", fmt('rss', storm('rss')), storm('backends'))
+
         get_rows = []
         for rnd in range(1, self.rounds + 1):
-            a, b = one('storm-ref', rnd, 'rps'), one('storm', rnd, 'rps')
-            if b:
-                get_rows.append(
-                    f"| {rnd} | {fmt('rps', a)} | {fmt('rps', b)} | {small_ratio(ratio(b, a, 3))}× "
-                    f"| {get_lat(a, one('storm-ref', rnd, 'p50'))} / {get_lat(b, one('storm', rnd, 'p50'))} "
-                    f"| {get_lat(a, one('storm-ref', rnd, 'p99'))} / **{get_lat(b, one('storm', rnd, 'p99'))}** "
-                    f"| {one('storm', rnd, 'errors')} + {one('storm', rnd, 'sockerr')} "
-                    f"| {fmt('rss', one('storm', rnd, 'rss'))} | {one('storm', rnd, 'backends')} |")
-        a, b = fig('storm-ref', 'rps'), fig('storm', 'rps')
-        get_rows.append(
-            f"| **median** | {fmt('rps', a)} | {fmt('rps', b)} | **{small_ratio(self.storm_ratio())}×** "
-            f"| {get_lat(a, fig('storm-ref', 'p50'))} / {get_lat(b, fig('storm', 'p50'))} "
-            f"| {get_lat(a, fig('storm-ref', 'p99'))} / **{get_lat(b, fig('storm', 'p99'))}** "
-            f"| {fig('storm', 'errors')} + {fig('storm', 'sockerr')} | {fmt('rss', fig('storm', 'rss'))} "
-            f"| {fig('storm', 'backends')} |")
+            ref = lambda what: self.runs.round_col('service', 'storm-ref', c, rnd, what)
+            storm = lambda what: self.runs.round_col('service', 'storm', c, rnd, what)
+            if storm('rps'):
+                get_rows.append(get_row(rnd, ref, storm, f"{small_ratio(ratio(storm('rps'), ref('rps'), 3))}×"))
+        get_rows.append(get_row('**median**', lambda what: self.figure('service', 'storm-ref', c, what),
+                                lambda what: self.figure('service', 'storm', c, what), f'**{small_ratio(self.storm_ratio())}×**'))
         signup_rows = []
         for rnd in range(1, self.rounds + 1):
             for r in (r for r in self.runs.signup_rows('service', 'storm', sc) if r[3] == str(rnd)):
                 ms_ = lambda us: ms(us) if num(us) > 0 else '–'
-                signup_rows.append(
-                    f"| {rnd} | {'%.1f' % signup_rate(r, 'r201')} | {'%.1f' % signup_rate(r, 'r503')} "
-                    f"| {'%.1f%%' % signup_rate(r, 'share503')} | {r[7]} ({r[17]}) | {r[16]} | {r[8]} | {r[9]} | {r[10]} "
-                    f"| {ms_(r[11])} / {ms_(r[12])} | {ms_(r[13])} / {ms_(r[14])} / {ms_(r[15])} |")
-        signup_rows.append(
-            f"| **median / sum** | {rate(s('service', 'storm', sc, 'r201'))} | {rate(s('service', 'storm', sc, 'r503'))} "
-            f"| {rate(s('service', 'storm', sc, 'share503'))}% | {s('service', 'storm', sc, 'other')} "
-            f"| {s('service', 'storm', sc, 'sockerr')} | {s('service', 'storm', sc, 'no_retry_after')} "
-            f"| {s('service', 'storm', sc, 'slow')} | {s('service', 'storm', sc, 'unanswered')} "
-            f"| {lat(s('service', 'storm', sc, 'p50_201'))} / {lat(s('service', 'storm', sc, 'p99_201'))} "
-            f"| {lat(s('service', 'storm', sc, 'p50_503'))} / {lat(s('service', 'storm', sc, 'p99_503'))} "
-            f"/ {lat(s('service', 'storm', sc, 'max_503'))} |")
+                signup_rows.append(row(rnd, '%.1f' % signup_rate(r, 'r201'), '%.1f' % signup_rate(r, 'r503'),
+                                       '%.1f%%' % signup_rate(r, 'share503'), f'{r[7]} ({r[17]})', r[16], r[8], r[9], r[10],
+                                       f'{ms_(r[11])} / {ms_(r[12])}', f'{ms_(r[13])} / {ms_(r[14])} / {ms_(r[15])}'))
+        s = lambda what: self.signup('service', 'storm', sc, what)
+        signup_rows.append(row('**median / sum**', rate(s('r201')), rate(s('r503')), rate(s('share503')) + '%', s('other'),
+                               s('sockerr'), s('no_retry_after'), s('slow'), s('unanswered'),
+                               f"{lat(s('p50_201'))} / {lat(s('p99_201'))}",
+                               f"{lat(s('p50_503'))} / {lat(s('p99_503'))} / {lat(s('max_503'))}"))
         retry_ms, slow_ms = self.s['signup_retry_ms'], self.s['signup_slow_ms']
         return f"""## Sign-up storm (the issue's target 4): GET by id during {sc} clients signing up
 
@@ -352,7 +347,7 @@ Sign-ups during the storm ({sc} connections):
 |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
 """ + '\n'.join(signup_rows) + f"""
 
-Other answers: every status seen, as status:count per round: {s('service', 'storm', sc, 'statuses')}."""
+Other answers: every status seen, as status:count per round: {s('statuses')}."""
 
     # -- the rest
 
