@@ -13,6 +13,7 @@
 #   BENCH_SCENARIOS [get list]  BENCH_CONNECTIONS [32 256]  BENCH_ROUNDS [5]  BENCH_DURATION [10]
 #   BENCH_STARTUP_RUNS [0]     also time start-up (process start to /health/ready) this many times each
 #   BENCH_BUILD [1]            0: reuse bench/out/ab-a and bench/out/ab-b as they are
+#   A_PORT [5311], B_PORT [5312]  where each variant listens
 # plus BENCH_POOL_SIZE, BENCH_WARMUP, BENCH_TOKEN, BENCH_PG_PORT as in bench/run.sh.
 set -euo pipefail
 export BENCH_ROUNDS=${BENCH_ROUNDS:-5}
