@@ -13,6 +13,7 @@
 #   BENCH_SCENARIOS [get list]  BENCH_CONNECTIONS [32 256]  BENCH_ROUNDS [5]  BENCH_DURATION [10]
 #   BENCH_STARTUP_RUNS [0]     also time start-up (process start to /health/ready) this many times each
 #   BENCH_BUILD [1]            0: reuse bench/out/ab-a and bench/out/ab-b as they are
+#   A_PORT [5311], B_PORT [5312]  where each variant listens
 # plus BENCH_POOL_SIZE, BENCH_WARMUP, BENCH_TOKEN, BENCH_PG_PORT as in bench/run.sh.
 set -euo pipefail
 export BENCH_ROUNDS=${BENCH_ROUNDS:-5}
@@ -50,7 +51,7 @@ start_variant() { # a|b
 variant() { measure "$1" "${port[$1]}" "${pid[$1]}" "UserService-${1^^}" "${@:2}"; }
 
 main() {
-    local side scenario conns round t0 t1 what a b
+    local side scenario conns round t0 t1
     setup_tools
     tsv=$runs/$run_id-ab.tsv
     : >"$tsv"
@@ -99,22 +100,9 @@ main() {
     echo "A: ${A_REF:-worktree} ${A_BUILD:-} ${A_ENV:-} ${A_CS_EXTRA:-}"
     echo "B: ${B_REF:-worktree} ${B_BUILD:-} ${B_ENV:-} ${B_CS_EXTRA:-}"
     echo "(medians of $rounds runs of $duration s; B/A > 1 means B is higher)"
-    printf '%-7s %5s | %-26s | %-26s | %-26s | %-26s | %-26s | %-13s\n' scenario conns "req/s A / B (B/A)" "p50 ms A / B (B/A)" \
-        "p99 ms A / B (B/A)" "CPU us/req A / B (B/A)" "PG CPU us/req A / B (B/A)" "peak RSS MB"
-    for conns in $connections; do
-        for scenario in $scenarios; do
-            printf '%-7s %5s' "$scenario" "$conns"
-            for what in rps p50 p99 cpu pgcpu; do
-                a=$(figure a "$scenario" "$conns" "$what") b=$(figure b "$scenario" "$conns" "$what")
-                printf ' | %8s / %-8s (%s)' "$(fmt "$what" "$a")" "$(fmt "$what" "$b")" "$(ratio "$b" "$a")"
-            done
-            printf ' | %5s / %-5s\n' "$(fmt rss "$(figure a "$scenario" "$conns" rss)")" "$(fmt rss "$(figure b "$scenario" "$conns" rss)")"
-        done
-    done
-    if ((startup_runs > 0)); then
-        a=$(col a startup - 5 | median) b=$(col b startup - 5 | median)
-        echo "start-up ms (median of $startup_runs): A $a / B $b ($(ratio "$b" "$a"))"
-    fi
+    printf '%s\t%s\n' scenarios "$scenarios" connections "$connections" startup_runs "$startup_runs" \
+        >"$runs/$run_id-ab-settings.tsv"
+    python3 "$bench/report.py" --ab "$runs/$run_id"
 }
 
 main "$@"

@@ -400,36 +400,3 @@ measure() { # label port pid application_name scenario conns round
         storm) record_signups "$label" storm "$storm_conns" "$round" "$prefix.signups.wrk" ;;
     esac
 }
-
-median() { sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) print ""; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-
-# Column k of the runs of label/scenario/conns in $tsv.
-col() { awk -F'\t' -v t="$1" -v s="$2" -v c="$3" -v k="$4" '$1 == t && $2 == s && $3 == c && $k != "" { print $k }' "$tsv"; }
-
-# A figure of the report: median of the rounds (rps, latency), sum (errors) or maximum (memory, backends, busy).
-figure() { # label scenario conns what
-    case $4 in
-        rps) col "$1" "$2" "$3" 5 | median ;;
-        p50) col "$1" "$2" "$3" 6 | median ;;
-        p99) col "$1" "$2" "$3" 7 | median ;;
-        errors) col "$1" "$2" "$3" 8 | awk '{ n += $1 } END { print n + 0 }' ;;
-        sockerr) col "$1" "$2" "$3" 9 | awk '{ n += $1 } END { print n + 0 }' ;;
-        rss) col "$1" "$2" "$3" 10 | sort -n | tail -n 1 ;;
-        backends) col "$1" "$2" "$3" 11 | sort -n | tail -n 1 ;;
-        busy) col "$1" "$2" "$3" 12 | sort -n | tail -n 1 ;;
-        cpu) col "$1" "$2" "$3" 13 | median ;;
-        pgcpu) col "$1" "$2" "$3" 14 | median ;;
-    esac
-}
-
-fmt() { # what value
-    [[ -n $2 ]] || { echo "–"; return; }
-    case $1 in
-        rps) awk -v v="$2" 'BEGIN { printf "%.0f", v }' ;;
-        p50 | p99) ms "$2" ;;
-        rss) awk -v v="$2" 'BEGIN { printf "%.0f", v / 1024 }' ;;
-        *) echo "$2" ;;
-    esac
-}
-
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b == 0) print ""; else printf "%.2f", a / b }'; }
