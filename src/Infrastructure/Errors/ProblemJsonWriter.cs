@@ -6,8 +6,8 @@ namespace UserService.Infrastructure.Errors;
 /// <summary>
 /// Writes problem details whatever the request's <c>Accept</c> header says. ASP.NET Core's default writer declines
 /// when <c>Accept</c> names neither JSON type (<c>text/html</c>, <c>application/xml</c>), and its callers then fall
-/// back to <c>text/plain</c> or to bare JSON without <c>instance</c> and <c>traceId</c>; DESIGN.md promises problem
-/// details for every 4xx and 5xx (RFC 9110 lets an error response disregard <c>Accept</c>).
+/// back to <c>text/plain</c> or to bare JSON without <c>instance</c> and <c>traceId</c>; the contract promises problem
+/// details for every 4xx and 5xx (docs/http-contract.md; RFC 9110 lets an error response disregard <c>Accept</c>).
 /// </summary>
 internal sealed class ProblemJsonWriter(IOptions<ProblemDetailsOptions> problemOptions, IOptions<JsonOptions> jsonOptions) : IProblemDetailsWriter
 {

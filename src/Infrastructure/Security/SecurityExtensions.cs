@@ -36,7 +36,7 @@ internal static class SecurityExtensions
             o.MapInboundClaims = false;
             // Nothing reads the raw token back from the authentication properties: don't copy it into them per request.
             o.SaveToken = false;
-            // WWW-Authenticate says "Bearer" and, for a bad token, error="invalid_token"; never why it failed.
+            // WWW-Authenticate says only "Bearer", for a missing and a bad token alike: never why it failed.
             o.IncludeErrorDetails = false;
         });
         builder.Services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
