@@ -34,7 +34,6 @@ internal sealed class Endpoint(NpgsqlDataSource db, Passwords passwords) : Endpo
             ThrowError(r => r.Email, "email is already taken.", StatusCodes.Status409Conflict);
         }
 
-        HttpContext.Response.Headers.ETag = user.ETag;
-        await Send.CreatedAtAsync("GetUser", new { id = user.Id }, user.ToResponse(), cancellation: ct);
+        await Send.CreatedAsync(user, ct);
     }
 }

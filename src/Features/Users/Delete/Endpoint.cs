@@ -36,8 +36,8 @@ internal sealed class Endpoint(NpgsqlDataSource db, SecurityStamps stamps) : End
         await (outcome switch
         {
             Data.Outcome.Deleted => Send.NoContentAsync(ct),
-            Data.Outcome.PreconditionFailed => Send.ResultAsync(Problems.Result(StatusCodes.Status412PreconditionFailed, "If-Match does not match the current ETag.")),
-            _ => Send.ResultAsync(Problems.Result(StatusCodes.Status404NotFound, "No user has this id.")),
+            Data.Outcome.PreconditionFailed => Send.StaleETagAsync(),
+            _ => Send.NoSuchUserAsync(),
         });
     }
 }

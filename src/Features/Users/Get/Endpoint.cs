@@ -23,13 +23,6 @@ internal sealed class Endpoint(NpgsqlDataSource db) : Endpoint<Request, UserResp
     public override async Task HandleAsync(Request req, CancellationToken ct)
     {
         var user = User.MayAccess(req.Id) ? await UserRow.FindAsync(db, req.Id, ct) : null;
-        if (user is null)
-        {
-            await Send.ResultAsync(Problems.Result(StatusCodes.Status404NotFound, "No user has this id."));
-            return;
-        }
-
-        HttpContext.Response.Headers.ETag = user.ETag;
-        await Send.OkAsync(user.ToResponse(), ct);
+        await (user is null ? Send.NoSuchUserAsync() : Send.UserAsync(user, ct));
     }
 }

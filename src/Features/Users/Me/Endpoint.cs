@@ -29,7 +29,6 @@ internal sealed class Endpoint(NpgsqlDataSource db) : EndpointWithoutRequest<Use
             return;
         }
 
-        HttpContext.Response.Headers.ETag = user.ETag;
-        await Send.OkAsync(user.ToResponse(), ct);
+        await Send.UserAsync(user, ct);
     }
 }

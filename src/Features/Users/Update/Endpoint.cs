@@ -37,7 +37,7 @@ internal sealed class Endpoint(NpgsqlDataSource db, Passwords passwords, Securit
         var patch = req.Body!;
         if (!User.MayAccess(req.Id))
         {
-            await Send.ResultAsync(Problems.Result(StatusCodes.Status404NotFound, "No user has this id."));
+            await Send.NoSuchUserAsync();
             return;
         }
 
@@ -73,17 +73,16 @@ internal sealed class Endpoint(NpgsqlDataSource db, Passwords passwords, Securit
                     stamps.Forget(req.Id);
                 }
 
-                HttpContext.Response.Headers.ETag = user!.ETag;
-                await Send.OkAsync(user.ToResponse(), ct);
+                await Send.UserAsync(user!, ct);
                 break;
             case Data.Outcome.EmailTaken:
                 ThrowError(new ValidationFailure("email", "email is already taken."), StatusCodes.Status409Conflict);
                 break;
             case Data.Outcome.PreconditionFailed:
-                await Send.ResultAsync(Problems.Result(StatusCodes.Status412PreconditionFailed, "If-Match does not match the current ETag."));
+                await Send.StaleETagAsync();
                 break;
             default:
-                await Send.ResultAsync(Problems.Result(StatusCodes.Status404NotFound, "No user has this id."));
+                await Send.NoSuchUserAsync();
                 break;
         }
     }

@@ -1,0 +1,34 @@
+using FastEndpoints;
+
+namespace UserService.Features.Users;
+
+/// <summary>
+/// The answers that the user slices share, each written once: a user always travels with its <c>ETag</c> (DESIGN.md),
+/// and an id the caller may not see is told apart from a missing one by nothing.
+/// </summary>
+internal static class UserAnswers
+{
+    public static Task UserAsync<TRequest>(this ResponseSender<TRequest, UserResponse> send, UserRow user, CancellationToken ct)
+        where TRequest : notnull =>
+        send.WithETag(user).OkAsync(user.ToResponse(), ct);
+
+    /// <summary>201 with <c>Location</c> pointing at the user's <c>GetUser</c> route.</summary>
+    public static Task CreatedAsync<TRequest>(this ResponseSender<TRequest, UserResponse> send, UserRow user, CancellationToken ct)
+        where TRequest : notnull =>
+        send.WithETag(user).CreatedAtAsync("GetUser", new { id = user.Id }, user.ToResponse(), cancellation: ct);
+
+    public static Task NoSuchUserAsync<TRequest, TResponse>(this ResponseSender<TRequest, TResponse> send)
+        where TRequest : notnull =>
+        send.ResultAsync(Problems.Result(StatusCodes.Status404NotFound, "No user has this id."));
+
+    public static Task StaleETagAsync<TRequest, TResponse>(this ResponseSender<TRequest, TResponse> send)
+        where TRequest : notnull =>
+        send.ResultAsync(Problems.Result(StatusCodes.Status412PreconditionFailed, "If-Match does not match the current ETag."));
+
+    static ResponseSender<TRequest, UserResponse> WithETag<TRequest>(this ResponseSender<TRequest, UserResponse> send, UserRow user)
+        where TRequest : notnull
+    {
+        send.HttpContext.Response.Headers.ETag = user.ETag;
+        return send;
+    }
+}
