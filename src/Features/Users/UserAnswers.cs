@@ -8,6 +8,14 @@ namespace UserService.Features.Users;
 /// </summary>
 internal static class UserAnswers
 {
+    public const string NotFoundDescription = "The user does not exist, or is not the caller's to see.";
+    public const string PreconditionFailedDescription = "`If-Match` does not match the user's current `ETag`.";
+    public const string EmailTakenDescription = "The email is already taken (compared case-insensitively).";
+
+    /// <summary>Documents the <c>ETag</c> that <see cref="UserAsync"/> and <see cref="CreatedAsync"/> send.</summary>
+    public static DocumentedHeader ETagHeader(int status) =>
+        new(status, "ETag", "The user's current version as a strong entity tag; send it back in `If-Match`.", Example: "\"1\"");
+
     public static Task UserAsync<TRequest>(this ResponseSender<TRequest, UserResponse> send, UserRow user, CancellationToken ct)
         where TRequest : notnull =>
         send.WithETag(user).OkAsync(user.ToResponse(), ct);

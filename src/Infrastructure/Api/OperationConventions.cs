@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using System.Globalization;
 using System.Reflection;
 using System.Runtime.CompilerServices;
 using FastEndpoints;
@@ -6,40 +7,36 @@ using FastEndpoints.Swagger;
 using Namotion.Reflection;
 using NJsonSchema;
 using NSwag;
+using NSwag.Generation.AspNetCore;
 using NSwag.Generation.Processors;
 using NSwag.Generation.Processors.Contexts;
 
 namespace UserService.Infrastructure.Api;
 
 /// <summary>
-/// Makes each operation say what the service really does: headers bound with <c>[FromHeader]</c> are header
-/// parameters under their real name (not body properties), query parameters with a default are optional, every
-/// status the pipeline can answer is listed with its problem-details schema, and anonymous operations say so
-/// with an empty security requirement. Runs after FastEndpoints' own processor.
+/// The rules that hold for every operation; what is particular to one (its answers, their texts and headers) is declared
+/// in its endpoint's <c>Configure()</c>. Headers bound with <c>[FromHeader]</c> are header parameters under their real
+/// name, query parameters with a default are optional, every error answer is problem details, the statuses the
+/// pipeline can answer anywhere are listed, and anonymous operations say so with an empty security requirement.
+/// Runs after FastEndpoints' own processor.
 /// </summary>
 internal sealed class OperationConventions : IOperationProcessor
 {
     const string ProblemJson = "application/problem+json";
 
-    static readonly Dictionary<string, string> ErrorDescriptions = new(StringComparer.Ordinal)
+    /// <summary>What the statuses that the pipeline itself answers mean, unless the endpoint says more.</summary>
+    static readonly Dictionary<string, string> PipelineDescriptions = new(StringComparer.Ordinal)
     {
         ["400"] = "Validation failure, malformed JSON, wrong JSON types or unknown properties; `errors` names each offending field.",
         ["401"] = "Missing, invalid or expired bearer token.",
         ["403"] = "Signed in, but not allowed to do this.",
-        ["404"] = "The user (or session) does not exist, or is not the caller's to see.",
-        ["409"] = "The email is already taken (compared case-insensitively).",
-        ["412"] = "`If-Match` does not match the current `ETag`.",
         ["413"] = "The request body is larger than 64 KiB.",
         ["415"] = "The request body is not JSON (`application/json` or `application/merge-patch+json`).",
-        ["429"] = "Too many attempts; retry after `Retry-After` seconds.",
         ["500"] = "An unexpected error: a bug, never caused by the request.",
         ["503"] = "The database is unreachable or busy; retry after `Retry-After` seconds.",
     };
 
-    const string CredentialsRefused = "The credentials sent are not accepted: a wrong email or password, or a refresh token that is " +
-                                      "expired, unknown, malformed, spent or revoked (one answer for all).";
-
-    /// <summary>FastEndpoints' fallback texts, which the contract's meanings above replace.</summary>
+    /// <summary>FastEndpoints' fallback texts, which an endpoint's own text or the meanings above replace.</summary>
     static readonly HashSet<string> GenericDescriptions = ["", "Bad Request", "Unauthorized", "Forbidden", "Not Found", "Too Many Requests", "Server Error"];
 
     public bool Process(OperationProcessorContext context)
@@ -61,32 +58,67 @@ internal sealed class OperationConventions : IOperationProcessor
             operation.Security.Add(new OpenApiSecurityRequirement());
         }
 
-        var problem = ProblemSchema(context);
-        var hasBody = operation.RequestBody is not null;
-        EnsureProblem(operation, problem, "500");
-        EnsureProblem(operation, problem, "503");
-        if (hasBody)
+        foreach (var requirement in operation.Security)
         {
-            EnsureProblem(operation, problem, "400");
-            EnsureProblem(operation, problem, "413");
-            EnsureProblem(operation, problem, "415");
-        }
-
-        if (!anonymous)
-        {
-            EnsureProblem(operation, problem, "401");
-        }
-
-        foreach (var (status, response) in operation.Responses)
-        {
-            if (ErrorDescriptions.TryGetValue(status, out var text) && GenericDescriptions.Contains(response.Description ?? ""))
+            // FastEndpoints lists the roles as scopes of the bearer requirement; OpenAPI 3.0 allows scopes only for
+            // OAuth2 and OpenID Connect. The roles go to the 403 answer's description instead.
+            foreach (var scheme in requirement.Keys.ToList())
             {
-                // On an anonymous route a 401 is about what the body carries (password or refresh token), not a bearer token.
-                response.Description = anonymous && status == "401" ? CredentialsRefused : text;
+                requirement[scheme] = [];
             }
         }
 
-        OpenApiResponseHeaders.Apply(operation);
+        string[] pipeline = ["500", "503", .. operation.RequestBody is null ? [] : new[] { "400", "413", "415" }, .. anonymous ? [] : new[] { "401" }];
+        foreach (var status in pipeline)
+        {
+            operation.Responses.TryAdd(status, new OpenApiResponse());
+        }
+
+        var problem = ProblemSchema(context);
+        foreach (var (status, response) in operation.Responses.Where(r => r.Key[0] is '4' or '5'))
+        {
+            if (response.Content.Count == 0)
+            {
+                response.Content[ProblemJson] = new OpenApiMediaType { Schema = problem };
+            }
+
+            if (GenericDescriptions.Contains(response.Description ?? ""))
+            {
+                response.Description = endpoint.EndpointSummary?.Responses.GetValueOrDefault(int.Parse(status, CultureInfo.InvariantCulture))
+                                       ?? (status == "403" && endpoint.AllowedRoles is { Count: > 0 } roles
+                                           ? $"Signed in, but without the role {string.Join(" or ", roles.Select(r => $"`{r}`"))}."
+                                           : PipelineDescriptions.GetValueOrDefault(status, response.Description ?? ""));
+            }
+
+            // The throttles and the 503 answer set it wherever they answer.
+            if (status is "429" or "503")
+            {
+                response.Headers["Retry-After"] = new OpenApiHeader
+                {
+                    Description = "Seconds to wait before retrying.",
+                    IsRequired = true,
+                    Schema = new JsonSchema { Type = JsonObjectType.Integer, Minimum = 1 },
+                };
+            }
+        }
+
+        // FastEndpoints makes a schema of every request type, also of those bound wholly from the route, the query or
+        // headers (or emptied above); no operation uses those.
+        var schemas = context.Document.Components.Schemas;
+        foreach (var empty in schemas.Where(s => s.Value is { IsObject: true, ActualProperties.Count: 0 }).Select(s => s.Key).ToList())
+        {
+            schemas.Remove(empty);
+        }
+
+        var metadata = (context as AspNetCoreOperationProcessorContext)?.ApiDescription.ActionDescriptor.EndpointMetadata ?? [];
+        foreach (var header in metadata.OfType<DocumentedHeader>())
+        {
+            if (operation.Responses.TryGetValue(header.Status.ToString(CultureInfo.InvariantCulture), out var response))
+            {
+                response.Headers[header.Name] = header.ToOpenApi();
+            }
+        }
+
         return true;
     }
 
@@ -187,19 +219,25 @@ internal sealed class OperationConventions : IOperationProcessor
         }
     }
 
-    static JsonSchema ProblemSchema(OperationProcessorContext context) =>
-        context.SchemaGenerator.GenerateWithReference<JsonSchema>(typeof(ProblemDetails).ToContextualType(), context.SchemaResolver);
-
-    static void EnsureProblem(OpenApiOperation operation, JsonSchema problem, string status)
+    /// <summary>A reference to the problem-details schema, which states what every error body carries.</summary>
+    static JsonSchema ProblemSchema(OperationProcessorContext context)
     {
-        if (operation.Responses.ContainsKey(status))
+        var reference = context.SchemaGenerator.GenerateWithReference<JsonSchema>(typeof(ProblemDetails).ToContextualType(), context.SchemaResolver);
+        var schema = reference.ActualSchema;
+        schema.Description = "RFC 9457 problem details. `errors` lists validation failures, one entry per offending field.";
+        schema.RequiredProperties.Clear();
+        foreach (var required in new[] { "type", "title", "status", "instance", "traceId" })
         {
-            return;
+            schema.RequiredProperties.Add(required);
         }
 
-        var response = new OpenApiResponse { Description = ErrorDescriptions[status] };
-        response.Content[ProblemJson] = new OpenApiMediaType { Schema = problem };
-        operation.Responses[status] = response;
+        // FastEndpoints' defaults describe one validation failure and mislead about every other status.
+        foreach (var property in schema.Properties.Values.Concat(schema.Properties.Values.SelectMany(p => p.Item?.ActualSchema.Properties.Values ?? [])))
+        {
+            property.Default = null;
+        }
+
+        return reference;
     }
 
     static string JsonNamingPolicy(string name) => System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(name);
