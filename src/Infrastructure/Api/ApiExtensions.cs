@@ -42,6 +42,7 @@ internal static class ApiExtensions
                     g.Format = "uuid"; // the OpenAPI format registry's name; NJsonSchema says "guid"
                 }));
                 s.MarkNonNullablePropsAsRequired();
+                s.OperationProcessors.Add(new RequestConventions());
                 s.OperationProcessors.Add(new OperationConventions());
             };
         });
