@@ -10,6 +10,7 @@ internal sealed record TokenResponse(string AccessToken, string TokenType, int E
 /// <summary>What both token endpoints share in their answer.</summary>
 internal static class TokenAnswers
 {
+    /// <summary>Documents the <c>Cache-Control: no-store</c> of a token answer (see <see cref="Create"/>).</summary>
     public static readonly DocumentedHeader NoStoreHeader = new(StatusCodes.Status200OK, "Cache-Control",
         "`no-store`: an answer carrying tokens is never stored by any cache (RFC 6749, section 5.1).", Example: "no-store");
 

@@ -3,8 +3,8 @@ using FastEndpoints;
 namespace UserService.Features.Users;
 
 /// <summary>
-/// The answers that the user slices share, each written once: a user always travels with its <c>ETag</c> (DESIGN.md),
-/// and an id the caller may not see is told apart from a missing one by nothing.
+/// The answers that the user slices share, each written once with its description for the OpenAPI document: a user
+/// always travels with its <c>ETag</c> (DESIGN.md), and an id the caller may not see answers exactly like a missing one.
 /// </summary>
 internal static class UserAnswers
 {
