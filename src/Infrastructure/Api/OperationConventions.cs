@@ -62,7 +62,19 @@ internal sealed class OperationConventions : IOperationProcessor
             }
         }
 
-        string[] pipeline = ["500", "503", .. operation.RequestBody is null ? [] : new[] { "400", "413", "415" }, .. anonymous ? [] : new[] { "401" }];
+        // Any operation can fail or find the database gone; a body can be invalid, too large or not JSON; a bearer
+        // token can be missing or revoked.
+        var pipeline = new List<string> { "500", "503" };
+        if (operation.RequestBody is not null)
+        {
+            pipeline.AddRange(["400", "413", "415"]);
+        }
+
+        if (!anonymous)
+        {
+            pipeline.Add("401");
+        }
+
         foreach (var status in pipeline)
         {
             operation.Responses.TryAdd(status, new OpenApiResponse());
@@ -78,10 +90,7 @@ internal sealed class OperationConventions : IOperationProcessor
 
             if (GenericDescriptions.Contains(response.Description ?? ""))
             {
-                response.Description = endpoint.EndpointSummary?.Responses.GetValueOrDefault(int.Parse(status, CultureInfo.InvariantCulture))
-                                       ?? (status == "403" && endpoint.AllowedRoles is { Count: > 0 } roles
-                                           ? $"Signed in, but without the role {string.Join(" or ", roles.Select(r => $"`{r}`"))}."
-                                           : PipelineDescriptions.GetValueOrDefault(status, response.Description ?? ""));
+                response.Description = Describe(endpoint, status) ?? response.Description;
             }
 
             // The throttles and the 503 answer set it wherever they answer.
@@ -107,6 +116,13 @@ internal sealed class OperationConventions : IOperationProcessor
 
         return true;
     }
+
+    /// <summary>The endpoint's own text for a status, else what the pipeline means by it.</summary>
+    static string? Describe(EndpointDefinition endpoint, string status) =>
+        endpoint.EndpointSummary?.Responses.GetValueOrDefault(int.Parse(status, CultureInfo.InvariantCulture))
+        ?? (status == "403" && endpoint.AllowedRoles is { Count: > 0 } roles
+            ? $"Signed in, but without the role {string.Join(" or ", roles.Select(r => $"`{r}`"))}."
+            : PipelineDescriptions.GetValueOrDefault(status));
 
     /// <summary>A reference to the problem-details schema, which states what every error body carries.</summary>
     static JsonSchema ProblemSchema(OperationProcessorContext context)
