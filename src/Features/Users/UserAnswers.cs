@@ -1,4 +1,5 @@
 using FastEndpoints;
+using FluentValidation.Results;
 
 namespace UserService.Features.Users;
 
@@ -15,6 +16,9 @@ internal static class UserAnswers
     /// <summary>Documents the <c>ETag</c> that <see cref="UserAsync"/> and <see cref="CreatedAsync"/> send.</summary>
     public static DocumentedHeader ETagHeader(int status) =>
         new(status, "ETag", "The user's current version as a strong entity tag; send it back in `If-Match`.", Example: "\"1\"");
+
+    /// <summary>For the endpoint's <c>ThrowError(…, 409)</c>: the problem names <c>email</c> like a validation failure.</summary>
+    public static ValidationFailure EmailTaken => new("email", "email is already taken.");
 
     public static Task UserAsync<TRequest>(this ResponseSender<TRequest, UserResponse> send, UserRow user, CancellationToken ct)
         where TRequest : notnull =>

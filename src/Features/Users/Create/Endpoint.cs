@@ -30,7 +30,7 @@ internal sealed class Endpoint(NpgsqlDataSource db, Passwords passwords) : Endpo
         var user = await Data.InsertAsync(db, new(Guid.CreateVersion7(), req.Email!.Trim(), await passwords.HashAsync(req.Password!, ct), req.FullName!.Trim()), ct);
         if (user is null)
         {
-            ThrowError(r => r.Email, "email is already taken.", StatusCodes.Status409Conflict);
+            ThrowError(UserAnswers.EmailTaken, StatusCodes.Status409Conflict);
         }
 
         await Send.CreatedAsync(user, ct);

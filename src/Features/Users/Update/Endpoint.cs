@@ -74,7 +74,7 @@ internal sealed class Endpoint(NpgsqlDataSource db, Passwords passwords, Securit
                 await Send.UserAsync(user!, ct);
                 break;
             case Data.Outcome.EmailTaken:
-                ThrowError(new ValidationFailure("email", "email is already taken."), StatusCodes.Status409Conflict);
+                ThrowError(UserAnswers.EmailTaken, StatusCodes.Status409Conflict);
                 break;
             case Data.Outcome.PreconditionFailed:
                 await Send.StaleETagAsync();
