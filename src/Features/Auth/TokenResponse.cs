@@ -10,6 +10,10 @@ internal sealed record TokenResponse(string AccessToken, string TokenType, int E
 /// <summary>What both token endpoints share in their answer.</summary>
 internal static class TokenAnswers
 {
+    /// <summary>Documents the <c>Cache-Control: no-store</c> of a token answer (see <see cref="Create"/>).</summary>
+    public static readonly DocumentedHeader NoStoreHeader = new(StatusCodes.Status200OK, "Cache-Control",
+        "`no-store`: an answer carrying tokens is never stored by any cache (RFC 6749, section 5.1).", Example: "no-store");
+
     /// <summary>
     /// The answer, lifetimes in whole seconds, rounded down, never negative. Its <c>Cache-Control: no-store</c> (RFC 6749,
     /// section 5.1) comes with every /api answer (Infrastructure/Http/NoStore.cs).

@@ -24,6 +24,11 @@ internal static class ApiExtensions
         builder.Services.AddSingleton<Features.Users.List.Cursor>();
         builder.Services.SwaggerDocument(o =>
         {
+            o.TagDescriptions = t =>
+            {
+                t["Users"] = "User accounts: sign-up, read, change, delete, list; the caller's sessions.";
+                t["Auth"] = "Sign in for a bearer token and a refresh token, refresh, sign out.";
+            };
             o.DocumentSettings = s =>
             {
                 s.DocumentName = "v1";
@@ -37,18 +42,12 @@ internal static class ApiExtensions
                     g.Format = "uuid"; // the OpenAPI format registry's name; NJsonSchema says "guid"
                 }));
                 s.MarkNonNullablePropsAsRequired();
+                s.OperationProcessors.Add(new RequestConventions());
                 s.OperationProcessors.Add(new OperationConventions());
-                s.DocumentProcessors.Add(new DocumentConventions(TagDescriptions));
             };
         });
         return builder;
     }
-
-    static readonly Dictionary<string, string> TagDescriptions = new(StringComparer.Ordinal)
-    {
-        ["Users"] = "User accounts: sign-up, read, change, delete, list; the caller's sessions.",
-        ["Auth"] = "Sign in for a bearer token and a refresh token, refresh, sign out.",
-    };
 
     public static WebApplication UseApi(this WebApplication app)
     {

@@ -9,8 +9,7 @@ internal sealed class Endpoint(NpgsqlDataSource db) : Endpoint<Request>
     {
         Post("auth/logout");
         AllowAnonymous();
-        Description(b => b.WithName("Logout")
-            .Produces(StatusCodes.Status204NoContent));
+        Description(b => b.WithName("Logout"));
         Summary(s =>
         {
             s.Summary = "Sign out: end the session of a refresh token";

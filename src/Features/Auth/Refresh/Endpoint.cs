@@ -14,8 +14,7 @@ internal sealed partial class Endpoint(NpgsqlDataSource db, Tokens tokens, IOpti
         // Per client address, like sign-in: 256-bit tokens cannot be guessed, but nobody gets to try at speed.
         Options(b => b.ThrottlePerAddress());
         Description(b => b.WithName("RefreshToken")
-            .ProducesProblemDetails(StatusCodes.Status401Unauthorized)
-            .ProducesProblemDetails(StatusCodes.Status429TooManyRequests));
+            .WithMetadata(TokenAnswers.NoStoreHeader));
         Summary(s =>
         {
             s.Summary = "Refresh: exchange the session's refresh token for a new access token and a new refresh token";
@@ -25,6 +24,9 @@ internal sealed partial class Endpoint(NpgsqlDataSource db, Tokens tokens, IOpti
                             "unused, after `Sessions:AbsoluteLifetime` in any case, and at once when its user changes password, is " +
                             "demoted, deleted or signs out everywhere. Throttled per client address (429 with `Retry-After`). " +
                             "Never stored by caches (`Cache-Control: no-store`).";
+            s.Response<TokenResponse>(StatusCodes.Status200OK, "A new bearer token and the session's next refresh token.");
+            s.Response(StatusCodes.Status401Unauthorized, "The refresh token is expired, unknown, malformed, spent or revoked (one answer for all).");
+            s.Response(StatusCodes.Status429TooManyRequests, "Too many attempts from this client address; retry after `Retry-After` seconds.");
         });
     }
 

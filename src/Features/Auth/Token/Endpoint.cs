@@ -14,10 +14,7 @@ internal sealed class Endpoint(NpgsqlDataSource db, Passwords passwords, Tokens 
         AllowAnonymous();
         Options(b => b.ThrottlePerAddress());
         Description(b => b.WithName("CreateToken")
-            .ProducesProblemDetails(StatusCodes.Status401Unauthorized)
-            .ProducesProblemDetails(StatusCodes.Status415UnsupportedMediaType)
-            .ProducesProblemDetails(StatusCodes.Status429TooManyRequests)
-            .ProducesProblemDetails(StatusCodes.Status503ServiceUnavailable));
+            .WithMetadata(TokenAnswers.NoStoreHeader));
         Summary(s =>
         {
             s.Summary = "Sign in: exchange email and password for a bearer token and a refresh token";
@@ -25,6 +22,9 @@ internal sealed class Endpoint(NpgsqlDataSource db, Passwords passwords, Tokens 
                             "its `refreshToken` gets a new access token from `POST /api/auth/refresh` (`refreshExpiresIn` seconds if unused). " +
                             "A wrong email and a wrong password get the same 401. Attempts are throttled per account and per client " +
                             "address (429 with `Retry-After`). Never stored by caches (`Cache-Control: no-store`).";
+            s.Response<TokenResponse>(StatusCodes.Status200OK, "A bearer token and the new session's refresh token.");
+            s.Response(StatusCodes.Status401Unauthorized, "The email or password is incorrect (one answer for both).");
+            s.Response(StatusCodes.Status429TooManyRequests, "Too many attempts on this account or from this client address; retry after `Retry-After` seconds.");
         });
     }
 

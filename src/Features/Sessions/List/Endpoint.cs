@@ -9,8 +9,7 @@ internal sealed class Endpoint(NpgsqlDataSource db, IOptions<SessionLifetimes> s
     public override void Configure()
     {
         Get("users/me/sessions");
-        Description(b => b.WithName("ListSessions")
-            .ProducesProblemDetails(StatusCodes.Status401Unauthorized));
+        Description(b => b.WithName("ListSessions"));
         Summary(s =>
         {
             s.Summary = "List the caller's sessions";

@@ -12,17 +12,16 @@ internal sealed class Endpoint(NpgsqlDataSource db, Passwords passwords) : Endpo
         // Throttled per client address like sign-in: the 409 for a taken email must not be an enumeration oracle at speed.
         Options(b => b.ThrottlePerAddress());
         Description(b => b.WithName("CreateUser")
-            .Produces<UserResponse>(StatusCodes.Status201Created, "application/json")
-            .ProducesProblemDetails(StatusCodes.Status409Conflict)
-            .ProducesProblemDetails(StatusCodes.Status413PayloadTooLarge)
-            .ProducesProblemDetails(StatusCodes.Status415UnsupportedMediaType)
-            .ProducesProblemDetails(StatusCodes.Status429TooManyRequests)
-            .ProducesProblemDetails(StatusCodes.Status503ServiceUnavailable));
+            .WithMetadata(UserAnswers.ETagHeader(StatusCodes.Status201Created))
+            .WithMetadata(new DocumentedHeader(StatusCodes.Status201Created, "Location", "Where the new user lives: `/api/users/{id}`.", Format: "uri-reference")));
         Summary(s =>
         {
             s.Summary = "Sign up: create a user";
             s.Description = "Creates a user with the role `user`. The email is unique case-insensitively (409 when taken); " +
                             "the password is stored only as a salted slow hash.";
+            s.Response<UserResponse>(StatusCodes.Status201Created, "The new user, with its `ETag`; `Location` says where it lives.");
+            s.Response(StatusCodes.Status409Conflict, UserAnswers.EmailTakenDescription);
+            s.Response(StatusCodes.Status429TooManyRequests, "Too many sign-ups from this client address; retry after `Retry-After` seconds.");
         });
     }
 
@@ -31,10 +30,9 @@ internal sealed class Endpoint(NpgsqlDataSource db, Passwords passwords) : Endpo
         var user = await Data.InsertAsync(db, new(Guid.CreateVersion7(), req.Email!.Trim(), await passwords.HashAsync(req.Password!, ct), req.FullName!.Trim()), ct);
         if (user is null)
         {
-            ThrowError(r => r.Email, "email is already taken.", StatusCodes.Status409Conflict);
+            ThrowError(UserAnswers.EmailTaken, StatusCodes.Status409Conflict);
         }
 
-        HttpContext.Response.Headers.ETag = user.ETag;
-        await Send.CreatedAtAsync("GetUser", new { id = user.Id }, user.ToResponse(), cancellation: ct);
+        await Send.CreatedAsync(user, ct);
     }
 }

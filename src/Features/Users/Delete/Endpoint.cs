@@ -8,17 +8,15 @@ internal sealed class Endpoint(NpgsqlDataSource db, SecurityStamps stamps) : End
     public override void Configure()
     {
         Delete("users/{id:guid}");
-        Description(b => b.WithName("DeleteUser")
-            .Produces(StatusCodes.Status204NoContent)
-            .ProducesProblemDetails(StatusCodes.Status401Unauthorized)
-            .ProducesProblemDetails(StatusCodes.Status404NotFound)
-            .ProducesProblemDetails(StatusCodes.Status412PreconditionFailed)
-            .ProducesProblemDetails(StatusCodes.Status503ServiceUnavailable));
+        Description(b => b.WithName("DeleteUser"));
         Summary(s =>
         {
             s.Summary = "Delete a user";
             s.Description = "Deletes the user for good; their tokens stop working at once. Users may delete only themselves, " +
                             "admins anyone; any other id answers 404. With `If-Match`, only if the ETag is current (412 otherwise).";
+            s.Response(StatusCodes.Status204NoContent, "Deleted.");
+            s.Response(StatusCodes.Status404NotFound, UserAnswers.NotFoundDescription);
+            s.Response(StatusCodes.Status412PreconditionFailed, UserAnswers.PreconditionFailedDescription);
         });
     }
 
@@ -36,8 +34,8 @@ internal sealed class Endpoint(NpgsqlDataSource db, SecurityStamps stamps) : End
         await (outcome switch
         {
             Data.Outcome.Deleted => Send.NoContentAsync(ct),
-            Data.Outcome.PreconditionFailed => Send.ResultAsync(Problems.Result(StatusCodes.Status412PreconditionFailed, "If-Match does not match the current ETag.")),
-            _ => Send.ResultAsync(Problems.Result(StatusCodes.Status404NotFound, "No user has this id.")),
+            Data.Outcome.PreconditionFailed => Send.StaleETagAsync(),
+            _ => Send.NoSuchUserAsync(),
         });
     }
 }

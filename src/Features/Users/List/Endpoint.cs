@@ -10,15 +10,15 @@ internal sealed class Endpoint(NpgsqlDataSource db, Cursor cursor) : Endpoint<Re
         Get("users");
         Roles(Caller.Admin);
         Description(b => b.WithName("ListUsers")
-            .ProducesProblemDetails(StatusCodes.Status401Unauthorized)
-            .ProducesProblemDetails(StatusCodes.Status403Forbidden)
-            .ProducesProblemDetails(StatusCodes.Status503ServiceUnavailable));
+            .WithMetadata(new DocumentedHeader(StatusCodes.Status200OK, "Link", "`<…>; rel=\"next\"`: the URL of the next page; absent on the last page.", Required: false)));
         Summary(s =>
         {
             s.Summary = "List users, a page at a time";
             s.Description = "Admins only. Keyset pagination, newest last. Pass `nextCursor` back as `cursor` for the next page " +
                             "(also given as a `Link: <…>; rel=\"next\"` header); it is null on the last page. " +
                             "`q` filters by a case-insensitive substring of the email or the full name.";
+            s.Response<Response>(StatusCodes.Status200OK, "One page of users.");
+            s.Response(StatusCodes.Status400BadRequest, "`limit` is outside 1 to 200, or `cursor` is not one the service issued.");
         });
     }
 

@@ -9,12 +9,12 @@ internal sealed class Endpoint(NpgsqlDataSource db) : EndpointWithoutRequest<Use
     {
         Get("users/me");
         Description(b => b.WithName("GetCurrentUser")
-            .ProducesProblemDetails(StatusCodes.Status401Unauthorized)
-            .ProducesProblemDetails(StatusCodes.Status503ServiceUnavailable));
+            .WithMetadata(UserAnswers.ETagHeader(StatusCodes.Status200OK)));
         Summary(s =>
         {
             s.Summary = "Get the signed-in user";
             s.Description = "Returns the caller's own user and its `ETag`.";
+            s.Response<UserResponse>(StatusCodes.Status200OK, "The caller's own user, with its current `ETag`.");
         });
     }
 
@@ -29,7 +29,6 @@ internal sealed class Endpoint(NpgsqlDataSource db) : EndpointWithoutRequest<Use
             return;
         }
 
-        HttpContext.Response.Headers.ETag = user.ETag;
-        await Send.OkAsync(user.ToResponse(), ct);
+        await Send.UserAsync(user, ct);
     }
 }

@@ -12,15 +12,7 @@ internal sealed class Endpoint(NpgsqlDataSource db, Passwords passwords, Securit
         Patch("users/{id:guid}");
         Description(b => b.WithName("UpdateUser")
             .Accepts<Patch>("application/json", "application/merge-patch+json")
-            .ProducesProblemDetails(StatusCodes.Status401Unauthorized)
-            .ProducesProblemDetails(StatusCodes.Status403Forbidden)
-            .ProducesProblemDetails(StatusCodes.Status404NotFound)
-            .ProducesProblemDetails(StatusCodes.Status409Conflict)
-            .ProducesProblemDetails(StatusCodes.Status412PreconditionFailed)
-            .ProducesProblemDetails(StatusCodes.Status413PayloadTooLarge)
-            .ProducesProblemDetails(StatusCodes.Status415UnsupportedMediaType)
-            .ProducesProblemDetails(StatusCodes.Status429TooManyRequests)
-            .ProducesProblemDetails(StatusCodes.Status503ServiceUnavailable));
+            .WithMetadata(UserAnswers.ETagHeader(StatusCodes.Status200OK)));
         Summary(s =>
         {
             s.Summary = "Change a user (JSON merge patch)";
@@ -29,6 +21,12 @@ internal sealed class Endpoint(NpgsqlDataSource db, Passwords passwords, Securit
                             "account's sign-in limit (429 with `Retry-After`). Users may change " +
                             "only themselves, admins anyone; any other id answers 404. With `If-Match`, the change applies " +
                             "only if the ETag is current (412 otherwise). Answers the user with its new `ETag`.";
+            s.Response<UserResponse>(StatusCodes.Status200OK, "The changed user, with its new `ETag`.");
+            s.Response(StatusCodes.Status403Forbidden, "Only an admin may change a role.");
+            s.Response(StatusCodes.Status404NotFound, UserAnswers.NotFoundDescription);
+            s.Response(StatusCodes.Status409Conflict, UserAnswers.EmailTakenDescription);
+            s.Response(StatusCodes.Status412PreconditionFailed, UserAnswers.PreconditionFailedDescription);
+            s.Response(StatusCodes.Status429TooManyRequests, "Too many password checks for this account (the sign-in limit); retry after `Retry-After` seconds.");
         });
     }
 
@@ -37,7 +35,7 @@ internal sealed class Endpoint(NpgsqlDataSource db, Passwords passwords, Securit
         var patch = req.Body!;
         if (!User.MayAccess(req.Id))
         {
-            await Send.ResultAsync(Problems.Result(StatusCodes.Status404NotFound, "No user has this id."));
+            await Send.NoSuchUserAsync();
             return;
         }
 
@@ -73,17 +71,16 @@ internal sealed class Endpoint(NpgsqlDataSource db, Passwords passwords, Securit
                     stamps.Forget(req.Id);
                 }
 
-                HttpContext.Response.Headers.ETag = user!.ETag;
-                await Send.OkAsync(user.ToResponse(), ct);
+                await Send.UserAsync(user!, ct);
                 break;
             case Data.Outcome.EmailTaken:
-                ThrowError(new ValidationFailure("email", "email is already taken."), StatusCodes.Status409Conflict);
+                ThrowError(UserAnswers.EmailTaken, StatusCodes.Status409Conflict);
                 break;
             case Data.Outcome.PreconditionFailed:
-                await Send.ResultAsync(Problems.Result(StatusCodes.Status412PreconditionFailed, "If-Match does not match the current ETag."));
+                await Send.StaleETagAsync();
                 break;
             default:
-                await Send.ResultAsync(Problems.Result(StatusCodes.Status404NotFound, "No user has this id."));
+                await Send.NoSuchUserAsync();
                 break;
         }
     }
