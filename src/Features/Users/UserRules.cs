@@ -7,7 +7,6 @@ namespace UserService.Features.Users;
 /// <summary>The validation rules of DESIGN.md for the fields that Create and Update share.</summary>
 internal static class UserRules
 {
-    public const int EmailMaxLength = 254;
     public const int PasswordMinLength = 12;
     public const int PasswordMaxLength = 128;
     public const int FullNameMaxLength = 200;
