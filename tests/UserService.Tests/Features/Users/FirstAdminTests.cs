@@ -39,7 +39,9 @@ public sealed class FirstAdminTests(App app)
             });
             await service.WaitUntilReadyAsync(signIn: false);
 
-            await using var db = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(cs) { Pooling = false }.ConnectionString);
+            // Named as the tests' own, so that MetricsTests (which judges the service's pool labels in this process) passes it over.
+            await using var db = NpgsqlDataSource.Create(
+                new NpgsqlConnectionStringBuilder(cs) { ApplicationName = "UserService.Tests", Pooling = false }.ConnectionString);
             await using var connection = await db.OpenConnectionAsync();
             var users = (await connection.QueryAsync<(string Email, string Role)>("SELECT email, role FROM users")).ToList();
             Assert.Equal([("root@example.com", "user")], users);
