@@ -7,11 +7,10 @@ namespace UserService.Features.Users;
 /// <summary>The user resource as clients see it. Never carries the password or its hash.</summary>
 internal sealed record UserResponse(Guid Id, string Email, string FullName, string Role, DateTime CreatedAt, DateTime UpdatedAt);
 
-/// <summary>A row of <c>users</c> as the slices read it (everything but the password hash).</summary>
+/// <summary>A row of <c>users</c> as the slices read it: <see cref="UserSql.Columns"/>, everything but the password hash.</summary>
 internal sealed class UserRow
 {
-    /// <summary>The columns every slice selects or returns, in <see cref="UserRow"/>'s shape.</summary>
-    public const string Columns = "id, email, full_name, role, version, created_at, updated_at";
+    const string FindSql = $"SELECT {UserSql.Columns} FROM users WHERE id = @id";
 
     public Guid Id { get; init; }
     public string Email { get; init; } = "";
@@ -30,6 +29,6 @@ internal sealed class UserRow
     {
         await using var connection = await db.OpenConnectionAsync(ct);
         return await connection.QuerySingleOrDefaultAsync<UserRow>(
-            new CommandDefinition($"SELECT {Columns} FROM users WHERE id = @id", new { id }, cancellationToken: ct));
+            new CommandDefinition(FindSql, new { id }, cancellationToken: ct));
     }, ct);
 }

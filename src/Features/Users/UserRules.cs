@@ -7,15 +7,16 @@ namespace UserService.Features.Users;
 /// <summary>The validation rules of DESIGN.md for the fields that Create and Update share.</summary>
 internal static class UserRules
 {
-    public const int EmailMaxLength = 254;
     public const int PasswordMinLength = 12;
     public const int PasswordMaxLength = 128;
     public const int FullNameMaxLength = 200;
 
-    /// <summary>Valid when <see cref="EmailAddress"/> has a canonical form for it; the message says what is wrong.</summary>
     public static IRuleBuilderOptions<T, string?> ValidEmail<T>(this IRuleBuilderInitial<T, string?> rule) =>
-        rule.Cascade(CascadeMode.Stop).NotNull().WithMessage("email is required.")
-            .Must(e => EmailAddress.TryCanonicalize(e, out _, out _))
+        rule.Cascade(CascadeMode.Stop).NotNull().WithMessage("email is required.").CanonicalEmail();
+
+    /// <summary>Valid when <see cref="EmailAddress"/> has a canonical form for it; the message says what is wrong.</summary>
+    public static IRuleBuilderOptions<T, string?> CanonicalEmail<T>(this IRuleBuilder<T, string?> rule) =>
+        rule.Must(e => EmailAddress.TryCanonicalize(e, out _, out _))
             .WithMessage((_, e) => EmailAddress.TryCanonicalize(e, out var _, out var problem) ? "" : problem);
 
     public static IRuleBuilderOptions<T, string?> ValidPassword<T>(this IRuleBuilderInitial<T, string?> rule) =>

@@ -13,12 +13,16 @@ internal sealed partial class AdminBootstrap(NpgsqlDataSource db, Passwords pass
 {
     const long LockKey = 0x5573657241646d6e;
 
-    const string CreateSql = """
+    const string AdminExists = $"EXISTS (SELECT 1 FROM users WHERE role = '{Caller.Admin}')";
+
+    const string CreateSql = $"""
         INSERT INTO users (id, email, password_hash, full_name, role)
-        SELECT @id, @email, @hash, 'Administrator', 'admin'
-        WHERE NOT EXISTS (SELECT 1 FROM users WHERE role = 'admin')
+        SELECT @id, @email, @hash, 'Administrator', '{Caller.Admin}'
+        WHERE NOT {AdminExists}
         ON CONFLICT DO NOTHING
         """;
+
+    const string AdminExistsSql = $"SELECT {AdminExists}";
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -40,7 +44,7 @@ internal sealed partial class AdminBootstrap(NpgsqlDataSource db, Passwords pass
         {
             LogCreated(email);
         }
-        else if (!await connection.ExecuteScalarAsync<bool>(new CommandDefinition("SELECT EXISTS (SELECT 1 FROM users WHERE role = 'admin')", cancellationToken: cancellationToken)))
+        else if (!await connection.ExecuteScalarAsync<bool>(new CommandDefinition(AdminExistsSql, cancellationToken: cancellationToken)))
         {
             // Never promote an existing account: whoever signed up with this email chose its password.
             LogEmailTaken(email);

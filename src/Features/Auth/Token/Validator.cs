@@ -1,5 +1,6 @@
 using FastEndpoints;
 using FluentValidation;
+using UserService.Features.Users;
 
 namespace UserService.Features.Auth.Token;
 
@@ -12,10 +13,8 @@ internal sealed class Validator : Validator<Request>
     public Validator()
     {
         RuleFor(x => x.Email).Cascade(CascadeMode.Stop).NotEmpty().WithMessage("email is required.")
-            .MaximumLength(4 * EmailAddress.MaxLength).WithMessage(EmailAddress.Invalid)
-            .Must(e => EmailAddress.TryCanonicalize(e, out _, out _))
-            .WithMessage((_, e) => EmailAddress.TryCanonicalize(e, out var _, out var problem) ? "" : problem);
+            .MaximumLength(4 * EmailAddress.MaxLength).WithMessage(EmailAddress.Invalid).CanonicalEmail();
         RuleFor(x => x.Password).Cascade(CascadeMode.Stop).NotEmpty().WithMessage("password is required.").MaximumLength(1024)
-            .Must(p => UserService.Features.Users.UserRules.IsWellFormed(p!)).WithMessage("password must be valid Unicode text.");
+            .Must(p => UserRules.IsWellFormed(p!)).WithMessage("password must be valid Unicode text.");
     }
 }

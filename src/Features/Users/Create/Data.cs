@@ -8,7 +8,7 @@ internal static class Data
     const string InsertSql = $"""
         INSERT INTO users (id, email, password_hash, full_name)
         VALUES (@Id, @Email, @PasswordHash, @FullName)
-        RETURNING {UserRow.Columns}
+        RETURNING {UserSql.Columns}
         """;
 
     public sealed record NewUser(Guid Id, string Email, string PasswordHash, string FullName);

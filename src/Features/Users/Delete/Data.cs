@@ -5,12 +5,10 @@ namespace UserService.Features.Users.Delete;
 
 internal static class Data
 {
-    const string DeleteSql = """
+    const string DeleteSql = $"""
         DELETE FROM users
-        WHERE id = @Id AND (@Versions::bigint[] IS NULL OR version = ANY(@Versions))
+        WHERE id = @Id AND {UserSql.IfMatch}
         """;
-
-    const string ExistsSql = "SELECT EXISTS (SELECT 1 FROM users WHERE id = @Id)";
 
     public enum Outcome { Deleted, NotFound, PreconditionFailed }
 
@@ -23,7 +21,7 @@ internal static class Data
             return Outcome.Deleted;
         }
 
-        var exists = await connection.ExecuteScalarAsync<bool>(new CommandDefinition(ExistsSql, args, cancellationToken: ct));
+        var exists = await connection.ExecuteScalarAsync<bool>(new CommandDefinition(UserSql.ExistsSql, args, cancellationToken: ct));
         return exists ? Outcome.PreconditionFailed : Outcome.NotFound;
     }
 }

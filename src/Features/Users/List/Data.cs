@@ -10,12 +10,12 @@ internal static class Data
     // range scan (a catch-all "@after IS NULL OR id > @after" is re-planned on every call, and its generic plan
     // would scan from the first row). With q, the catch-all stays: PostgreSQL plans it for each pattern, so that a
     // rare term can use the trigram indexes that ILIKE on each column can use.
-    const string FirstPageSql = $"SELECT {UserRow.Columns} FROM users ORDER BY id LIMIT @take";
+    const string FirstPageSql = $"SELECT {UserSql.Columns} FROM users ORDER BY id LIMIT @take";
 
-    const string NextPageSql = $"SELECT {UserRow.Columns} FROM users WHERE id > @after ORDER BY id LIMIT @take";
+    const string NextPageSql = $"SELECT {UserSql.Columns} FROM users WHERE id > @after ORDER BY id LIMIT @take";
 
     const string SearchSql = $"""
-        SELECT {UserRow.Columns}
+        SELECT {UserSql.Columns}
         FROM users
         WHERE (@after::uuid IS NULL OR id > @after)
           AND (email ILIKE @pattern OR full_name ILIKE @pattern)

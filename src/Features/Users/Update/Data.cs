@@ -17,11 +17,9 @@ internal static class Data
                                   THEN gen_random_uuid() ELSE security_stamp END,
             version = version + 1,
             updated_at = now()
-        WHERE id = @Id AND (@Versions::bigint[] IS NULL OR version = ANY(@Versions))
-        RETURNING {UserRow.Columns}
+        WHERE id = @Id AND {UserSql.IfMatch}
+        RETURNING {UserSql.Columns}
         """;
-
-    const string ExistsSql = "SELECT EXISTS (SELECT 1 FROM users WHERE id = @Id)";
 
     const string PasswordHashSql = "SELECT password_hash FROM users WHERE id = @id";
 
@@ -65,7 +63,7 @@ internal static class Data
             return (Outcome.EmailTaken, null);
         }
 
-        var exists = await connection.ExecuteScalarAsync<bool>(new CommandDefinition(ExistsSql, changes, cancellationToken: ct));
+        var exists = await connection.ExecuteScalarAsync<bool>(new CommandDefinition(UserSql.ExistsSql, changes, cancellationToken: ct));
         return (exists ? Outcome.PreconditionFailed : Outcome.NotFound, null);
     }
 }
