@@ -4,7 +4,7 @@ using FluentValidation;
 
 namespace UserService.Features.Users;
 
-/// <summary>The validation rules of DESIGN.md for the fields that Create and Update share.</summary>
+/// <summary>The validation rules of the fields that Create and Update share (docs/http-contract.md, "Writing a user").</summary>
 internal static class UserRules
 {
     public const int PasswordMinLength = 12;

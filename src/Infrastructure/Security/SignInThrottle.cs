@@ -6,7 +6,7 @@ using Npgsql;
 
 namespace UserService.Infrastructure.Security;
 
-/// <summary>Bound from <c>Throttling</c>: how many sign-in (and sign-up) attempts each window allows.</summary>
+/// <summary>Bound from <c>Throttling</c>: sign-in attempts per account, and sign-in, sign-up and refresh requests per client address, that each window allows.</summary>
 internal sealed class ThrottlingOptions
 {
     public const string Section = "Throttling";

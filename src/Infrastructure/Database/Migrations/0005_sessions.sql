@@ -1,4 +1,4 @@
--- A session is one sign-in that lasts: refreshing it rotates its refresh token (docs in README, "Sessions").
+-- A session is one sign-in that lasts: refreshing it rotates its refresh token (docs/sessions.md).
 -- It is live while its row exists, it has been used within the idle timeout and is younger than the absolute
 -- lifetime (both settings, applied in SQL by Infrastructure/Security/SessionRules.cs), and its user still has the
 -- security stamp it was created under: a password change, a demotion or "sign out everywhere" rotates the stamp,
