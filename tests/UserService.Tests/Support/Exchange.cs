@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 
-namespace UserService.Tests.Infrastructure;
+namespace UserService.Tests.Support;
 
 /// <summary>
 /// One request's fate as the client saw it, timed on a clock that the test shares with the fault it stages.

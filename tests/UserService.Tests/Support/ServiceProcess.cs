@@ -6,7 +6,7 @@ using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using Npgsql;
 
-namespace UserService.Tests.Infrastructure;
+namespace UserService.Tests.Support;
 
 /// <summary>
 /// The real service as a child process on a real port: for what the in-memory host cannot show (signals, exit

@@ -4,7 +4,7 @@ using Dapper;
 using UserService.Features.Users;
 using Create = UserService.Features.Users.Create;
 
-namespace UserService.Tests.Infrastructure;
+namespace UserService.Tests.Support;
 
 /// <summary>Unique users for each test, so tests never need to clean tables to stay independent.</summary>
 public static partial class TestUsers

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace UserService.Tests.Infrastructure;
+namespace UserService.Tests.Support;
 
 public static class Json
 {

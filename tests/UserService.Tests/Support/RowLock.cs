@@ -2,7 +2,7 @@ using System.Diagnostics;
 using Dapper;
 using Npgsql;
 
-namespace UserService.Tests.Reliability;
+namespace UserService.Tests.Support;
 
 /// <summary>
 /// A row lock held from the tests' own connection, so that a service request that writes the row provably waits
