@@ -12,8 +12,6 @@ namespace UserService.Tests.Infrastructure;
 [Collection(ProcessCollection.Name)]
 public sealed class LifecycleTests(App app)
 {
-    static void Report(string line) => TestContext.Current.TestOutputHelper?.WriteLine(line);
-
     [Fact]
     public void Every_endpoint_resolves_the_one_shared_data_source()
     {
@@ -75,7 +73,7 @@ public sealed class LifecycleTests(App app)
         await sampling.CancelAsync();
         await sampler;
 
-        Report($"200 concurrent requests, Maximum Pool Size={maxPool}: peak backends {peak}; statuses {string.Join(", ", responses.GroupBy(r => (int)r.StatusCode).Select(g => $"{g.Key}x{g.Count()}"))}");
+        TestReport.Line($"200 concurrent requests, Maximum Pool Size={maxPool}: peak backends {peak}; statuses {string.Join(", ", responses.GroupBy(r => (int)r.StatusCode).Select(g => $"{g.Key}x{g.Count()}"))}");
         Assert.All(responses, r => Assert.True(r.IsSuccessStatusCode, $"{r.RequestMessage?.Method} {r.RequestMessage?.RequestUri} gave {(int)r.StatusCode}"));
         Assert.InRange(peak, 1, maxPool);
     }
@@ -88,22 +86,20 @@ public sealed class LifecycleTests(App app)
         var (user, _) = await app.CreateAsync(fullName: "Before Shutdown");
 
         // Hold the row lock from the tests' own connection, so the service's PATCH is provably in flight.
-        await using var blocker = await app.Db.OpenConnectionAsync();
-        await using var tx = await blocker.BeginTransactionAsync();
-        await blocker.ExecuteAsync("SELECT 1 FROM users WHERE id = @id FOR UPDATE", new { id = user.Id }, tx);
+        await using var rowLock = await RowLock.TakeAsync(app.Db, user.Id);
         var patch = service.Client.PatchAsync($"/api/users/{user.Id}", Json.Body("""{"fullName":"During Shutdown"}"""));
-        await WaitForAsync(async () => await LockWaitersAsync(service) == 1, "the PATCH to wait on the row lock");
+        await RowLock.WaitForWaitersAsync(app.Db, service, 1);
 
         var clock = Stopwatch.StartNew();
         service.Signal(ServiceProcess.SigTerm);
         await service.WaitForOutputAsync(ServiceProcess.ShuttingDown, TimeSpan.FromSeconds(10));
         Assert.False(service.HasExited, "the process must wait for the in-flight request");
-        await tx.CommitAsync();
+        await rowLock.ReleaseAsync();
 
         var rsp = await patch;
         var exitCode = await service.WaitForExitAsync(TimeSpan.FromSeconds(30));
         var backends = await service.BackendCountAsync(app.Db);
-        Report($"SIGTERM with one request in flight: request answered {(int)rsp.StatusCode}, exit code {exitCode} after {clock.ElapsedMilliseconds} ms, backends left {backends}");
+        TestReport.Line($"SIGTERM with one request in flight: request answered {(int)rsp.StatusCode}, exit code {exitCode} after {clock.ElapsedMilliseconds} ms, backends left {backends}");
 
         Assert.Equal(HttpStatusCode.OK, rsp.StatusCode);
         Assert.Equal("During Shutdown", (await app.RowAsync(user.Id))!.FullName);
@@ -124,7 +120,7 @@ public sealed class LifecycleTests(App app)
         var output = service.Output;
         var attempts = output.Count(l => l.Contains("Database attempt", StringComparison.Ordinal));
         var verdict = output.Where(l => l.Contains("Database unreachable", StringComparison.Ordinal)).ToList();
-        Report($"Unreachable database, 4 s deadline: exit code {exitCode} after {clock.ElapsedMilliseconds} ms, {attempts} attempts logged; {string.Join(" | ", verdict)}");
+        TestReport.Line($"Unreachable database, 4 s deadline: exit code {exitCode} after {clock.ElapsedMilliseconds} ms, {attempts} attempts logged; {string.Join(" | ", verdict)}");
 
         Assert.Equal(1, exitCode);
         Assert.True(attempts >= 3, $"expected retries with backoff, saw {attempts}");
@@ -162,7 +158,7 @@ public sealed class LifecycleTests(App app)
             await using var fresh = NpgsqlDataSource.Create(cs);
             await using var connection = await fresh.OpenConnectionAsync();
             var applied = (await connection.QueryAsync<string>("SELECT scriptname FROM schemaversions")).ToList();
-            Report($"3 instances on an empty database: {applied.Count} migration row(s): {string.Join(", ", applied)}");
+            TestReport.Line($"3 instances on an empty database: {applied.Count} migration row(s): {string.Join(", ", applied)}");
             Assert.Equal(applied.Distinct().Count(), applied.Count);
             Assert.Contains(applied, s => s.EndsWith("0001_create_users.sql", StringComparison.Ordinal));
         }
@@ -171,24 +167,6 @@ public sealed class LifecycleTests(App app)
             NpgsqlConnection.ClearAllPools();
             await using var admin = await app.Db.OpenConnectionAsync();
             await admin.ExecuteAsync($"DROP DATABASE IF EXISTS {database} WITH (FORCE)");
-        }
-    }
-
-    async Task<int> LockWaitersAsync(ServiceProcess service)
-    {
-        await using var connection = await app.Db.OpenConnectionAsync();
-        return await connection.ExecuteScalarAsync<int>(
-            "SELECT count(*)::int FROM pg_stat_activity WHERE application_name = @name AND wait_event_type = 'Lock'",
-            new { name = service.ApplicationName });
-    }
-
-    static async Task WaitForAsync(Func<Task<bool>> condition, string what)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!await condition())
-        {
-            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), $"timed out waiting for {what}");
-            await Task.Delay(50);
         }
     }
 }

@@ -13,8 +13,6 @@ namespace UserService.Tests.Reliability;
 [Collection(ProcessCollection.Name)]
 public sealed class CancellationTests(App app)
 {
-    static void Report(string line) => TestContext.Current.TestOutputHelper?.WriteLine(line);
-
     [Fact]
     public async Task A_client_that_disconnects_gets_its_query_cancelled_in_postgresql_before_the_lock_is_released()
     {
@@ -36,7 +34,7 @@ public sealed class CancellationTests(App app)
 
         var row = await app.RowAsync(user.Id);
         var next = await service.Client.GetAsync($"/api/users/{user.Id}");
-        Report($"Client left while its PATCH waited on a row lock: the query was gone from PostgreSQL {cancelledAfter.TotalMilliseconds:F0} ms later, " +
+        TestReport.Line($"Client left while its PATCH waited on a row lock: the query was gone from PostgreSQL {cancelledAfter.TotalMilliseconds:F0} ms later, " +
                $"the lock still held; backends then: {states}; row after release: version {row!.Version}, fullName {row.FullName}");
 
         Assert.Equal(("Ada Lovelace", 1L), (row.FullName, row.Version));
@@ -60,8 +58,8 @@ public sealed class CancellationTests(App app)
         await rowLock.ReleaseAsync();
 
         var row = await app.RowAsync(user.Id);
-        Report($"Command Timeout=1 while the row is locked: {patch}; lock waiters left {waiters}; row version {row!.Version}");
-        DatabaseOutageTests.AssertRetryableProblem(patch);
+        TestReport.Line($"Command Timeout=1 while the row is locked: {patch}; lock waiters left {waiters}; row version {row!.Version}");
+        patch.AssertRetryableProblem();
         Assert.InRange(patch.Elapsed, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(6));
         Assert.Equal(0, waiters);
         Assert.Equal(1L, row.Version);

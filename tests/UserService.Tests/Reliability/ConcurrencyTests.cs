@@ -12,8 +12,6 @@ public sealed class ConcurrencyTests(App app)
 {
     const int Racers = 12;
 
-    static void Report(string line) => TestContext.Current.TestOutputHelper?.WriteLine(line);
-
     Task<HttpResponseMessage> SendAsync(HttpMethod method, Guid id, string? ifMatch = null, string? json = null)
     {
         var request = new HttpRequestMessage(method, $"/api/users/{id}");
@@ -40,7 +38,7 @@ public sealed class ConcurrencyTests(App app)
         var responses = await Task.WhenAll(Enumerable.Range(0, Racers).Select(_ => SendAsync(HttpMethod.Delete, user.Id, withIfMatch ? etag : null)));
 
         var statuses = responses.Select(r => (int)r.StatusCode).ToList();
-        Report($"{Racers} racing DELETEs (If-Match: {withIfMatch}): {string.Join(", ", statuses.GroupBy(s => s).Select(g => $"{g.Key}x{g.Count()}"))}");
+        TestReport.Line($"{Racers} racing DELETEs (If-Match: {withIfMatch}): {string.Join(", ", statuses.GroupBy(s => s).Select(g => $"{g.Key}x{g.Count()}"))}");
         Assert.Equal(1, statuses.Count(s => s == 204));
         Assert.All(statuses.Where(s => s != 204), s => Assert.Contains(s, new[] { 404, 412 }));
         foreach (var loser in responses.Where(r => r.StatusCode != HttpStatusCode.NoContent))
@@ -61,7 +59,7 @@ public sealed class ConcurrencyTests(App app)
             : SendAsync(HttpMethod.Delete, user.Id, etag)));
 
         var statuses = responses.Select(r => (int)r.StatusCode).ToList();
-        Report($"{Racers} racing PATCHes and DELETEs on one If-Match: {string.Join(", ", statuses.GroupBy(s => s).Select(g => $"{g.Key}x{g.Count()}"))}");
+        TestReport.Line($"{Racers} racing PATCHes and DELETEs on one If-Match: {string.Join(", ", statuses.GroupBy(s => s).Select(g => $"{g.Key}x{g.Count()}"))}");
         Assert.Equal(1, statuses.Count(s => s is 200 or 204));
         Assert.All(statuses.Where(s => s is not (200 or 204)), s => Assert.Contains(s, new[] { 404, 412 }));
         var row = await app.RowAsync(user.Id);

@@ -15,8 +15,6 @@ public sealed class GracefulShutdownTests(App app)
     const int Users = 16;
     const int Blocked = 4;
 
-    static void Report(string line) => TestContext.Current.TestOutputHelper?.WriteLine(line);
-
     [Fact]
     public async Task Sigterm_under_64_clients_completes_every_accepted_request_refuses_the_rest_cleanly_and_exits_0_with_no_connections()
     {
@@ -80,10 +78,10 @@ public sealed class GracefulShutdownTests(App app)
         var before = all.Where(e => e.SentAt < signalled).ToList();
         var after = all.Where(e => e.SentAt >= signalled).ToList();
         var completedDuringShutdown = all.Count(e => e.Answered && e.DoneAt > signalled) + blocked.Count(e => e.Answered);
-        Report($"{Clients} clients, SIGTERM at {signalled.TotalMilliseconds:F0} ms, exit code {exitCode} at {exited.TotalMilliseconds:F0} ms, backends left {backends}");
-        Report($"Sent before the signal: {before.Count} ({Exchange.Summary(before)}); sent after it: {after.Count} ({Exchange.Summary(after)})");
-        Report($"Answered after the signal (completed during shutdown): {completedDuringShutdown}; the {Blocked} PATCHes held on a row lock: {Exchange.Summary(blocked)}");
-        Report($"Refusals: {string.Join("; ", all.Where(e => !e.Answered).Select(e => e.Failure).Distinct().Take(3))}");
+        TestReport.Line($"{Clients} clients, SIGTERM at {signalled.TotalMilliseconds:F0} ms, exit code {exitCode} at {exited.TotalMilliseconds:F0} ms, backends left {backends}");
+        TestReport.Line($"Sent before the signal: {before.Count} ({Exchange.Summary(before)}); sent after it: {after.Count} ({Exchange.Summary(after)})");
+        TestReport.Line($"Answered after the signal (completed during shutdown): {completedDuringShutdown}; the {Blocked} PATCHes held on a row lock: {Exchange.Summary(blocked)}");
+        TestReport.Line($"Refusals: {string.Join("; ", all.Where(e => !e.Answered).Select(e => e.Failure).Distinct().Take(3))}");
 
         Assert.True(aliveWhileLocked, "the process must wait for the requests in flight");
         Assert.All(blocked, e => Assert.Equal(HttpStatusCode.OK, e.Status));

@@ -10,16 +10,6 @@ using UserService.Features.Users;
 namespace UserService.Tests.Reliability;
 
 /// <summary>
-/// Tests that assert on the whole users table (what changed since they started) run alone: xunit runs collections that
-/// disable parallelization after the parallel ones, one at a time.
-/// </summary>
-[CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class ExclusiveDatabaseCollection
-{
-    public const string Name = "Exclusive database";
-}
-
-/// <summary>
 /// Thousands of generated requests per endpoint against the in-memory app: never a 5xx, every 4xx a problem
 /// details body, and the database exactly as it was after every rejected request.
 /// </summary>
@@ -28,8 +18,6 @@ public sealed partial class HostileInputTests(App app)
 {
     static readonly long Iterations =
         long.TryParse(Environment.GetEnvironmentVariable("USERSERVICE_HOSTILE_ITERATIONS"), CultureInfo.InvariantCulture, out var n) ? n : 2000;
-
-    static void Report(string line) => TestContext.Current.TestOutputHelper?.WriteLine(line);
 
     [Fact]
     public Task Create_never_answers_5xx_and_what_it_rejects_leaves_no_trace() => RunAsync(
@@ -113,7 +101,7 @@ public sealed partial class HostileInputTests(App app)
             Assert.Equal(HttpStatusCode.OK, search.StatusCode);
             Interlocked.Increment(ref created);
         }, iter: 40, threads: 1);
-        Report($"{created} users with odd but valid Unicode created, read back and searched for exactly");
+        TestReport.Line($"{created} users with odd but valid Unicode created, read back and searched for exactly");
     }
 
     /// <summary>The expected canonical form, computed here independently of the service's code.</summary>
@@ -136,11 +124,11 @@ public sealed partial class HostileInputTests(App app)
         catch (Exception) when (run.FirstFailure is not null)
         {
             // CsCheck reports the smallest failing input it shrank to; the first one is the most telling here.
-            Report($"First failure: {run.FirstFailure}");
+            TestReport.Line($"First failure: {run.FirstFailure}");
             throw;
         }
 
-        Report($"{run.Sent} generated requests in {clock.Elapsed.TotalSeconds:F1} s: {run.Summary}; {run.Rejected} rejected, each leaving the database as it was");
+        TestReport.Line($"{run.Sent} generated requests in {clock.Elapsed.TotalSeconds:F1} s: {run.Summary}; {run.Rejected} rejected, each leaving the database as it was");
 
         // Passing on one status alone proves little: every request goes out with the admin's token, so a 401 means
         // the token died (and everything after it was refused before reaching the code under test).

@@ -13,8 +13,6 @@ public sealed class PoolExhaustionTests(App app)
     const int MaxPool = 2;
     const int PoolTimeoutSeconds = 2;
 
-    static void Report(string line) => TestContext.Current.TestOutputHelper?.WriteLine(line);
-
     [Fact]
     public async Task Exhausted_pool_answers_503_with_retry_after_after_the_pool_timeout_and_serves_again_once_freed()
     {
@@ -48,13 +46,13 @@ public sealed class PoolExhaustionTests(App app)
             service.Client.ExchangeAsync(new(HttpMethod.Get, $"/api/users/{user.Id}"), clock, "get")));
         await rowLock.DisposeAsync();
 
-        Report($"Maximum Pool Size={MaxPool}, Timeout={PoolTimeoutSeconds}: starved requests {string.Join("; ", starved.Select(e => e.ToString()))}");
-        Report($"/health/live while starved: {live.Code} in {live.Elapsed.TotalMilliseconds:F0} ms");
-        Report($"After release: blocked PATCHes {Exchange.Summary(unblocked)}; next 10 GETs {Exchange.Summary(after)}, last answered {(after.Max(e => e.DoneAt) - released).TotalMilliseconds:F0} ms after release");
+        TestReport.Line($"Maximum Pool Size={MaxPool}, Timeout={PoolTimeoutSeconds}: starved requests {string.Join("; ", starved.Select(e => e.ToString()))}");
+        TestReport.Line($"/health/live while starved: {live.Code} in {live.Elapsed.TotalMilliseconds:F0} ms");
+        TestReport.Line($"After release: blocked PATCHes {Exchange.Summary(unblocked)}; next 10 GETs {Exchange.Summary(after)}, last answered {(after.Max(e => e.DoneAt) - released).TotalMilliseconds:F0} ms after release");
 
         foreach (var e in starved)
         {
-            DatabaseOutageTests.AssertRetryableProblem(e);
+            e.AssertRetryableProblem();
             Assert.InRange(e.Elapsed, TimeSpan.FromSeconds(PoolTimeoutSeconds) - TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(PoolTimeoutSeconds + 6));
         }
 
