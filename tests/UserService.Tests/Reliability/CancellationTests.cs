@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Http.Json;
 using Dapper;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
@@ -77,10 +76,7 @@ public sealed class CancellationTests(App app)
 
     static async Task<UserResponse> CreateAsync(ServiceProcess service)
     {
-        var rsp = await service.Client.PostAsync("/api/users", Json.Body(
-            $$"""{"email":"{{TestUsers.UniqueEmail("cancel")}}","password":"{{TestUsers.Password}}","fullName":"Ada Lovelace"}"""));
-        Assert.Equal(HttpStatusCode.Created, rsp.StatusCode);
-        return (await rsp.Content.ReadFromJsonAsync<UserResponse>())!;
+        return (await service.Client.SignUpAsync(TestUsers.UniqueEmail("cancel"))).User;
     }
 
     async Task<string> BackendStatesAsync(ServiceProcess service)

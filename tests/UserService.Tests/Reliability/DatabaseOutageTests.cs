@@ -1,9 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
-using System.Net.Http.Json;
 using Dapper;
-using UserService.Features.Users;
 
 namespace UserService.Tests.Reliability;
 
@@ -36,7 +34,7 @@ public sealed class DatabaseOutageTests(PostgresCluster cluster) : IClassFixture
             {
                 var (name, request) = ((w + i) % 8) switch
                 {
-                    7 => ("create", Post($$"""{"email":"{{TestUsers.UniqueEmail("outage")}}","password":"{{TestUsers.Password}}","fullName":"Outage"}""")),
+                    7 => ("create", new HttpRequestMessage(HttpMethod.Post, "/api/users") { Content = Json.Of(TestUsers.SignUp(TestUsers.UniqueEmail("outage"), "Outage")) }),
                     0 or 3 or 5 => ("list", new HttpRequestMessage(HttpMethod.Get, "/api/users?limit=10")),
                     2 or 6 => ("patch", new HttpRequestMessage(HttpMethod.Patch, $"/api/users/{ids[i % ids.Count]}") { Content = Json.Body($$"""{"fullName":"Outage {{w}}-{{i}}"}""") }),
                     _ => ("get", new HttpRequestMessage(HttpMethod.Get, $"/api/users/{ids[i % ids.Count]}")),
@@ -173,12 +171,6 @@ public sealed class DatabaseOutageTests(PostgresCluster cluster) : IClassFixture
         Assert.Equal(HttpStatusCode.OK, again.Status);
     }
 
-    static async Task<Guid> CreateAsync(ServiceProcess service, string fullName)
-    {
-        var rsp = await service.Client.SendAsync(Post($$"""{"email":"{{TestUsers.UniqueEmail("outage")}}","password":"{{TestUsers.Password}}","fullName":"{{fullName}}"}"""));
-        Assert.Equal(HttpStatusCode.Created, rsp.StatusCode);
-        return (await rsp.Content.ReadFromJsonAsync<UserResponse>())!.Id;
-    }
-
-    static HttpRequestMessage Post(string json) => new(HttpMethod.Post, "/api/users") { Content = Json.Body(json) };
+    static async Task<Guid> CreateAsync(ServiceProcess service, string fullName) =>
+        (await service.Client.SignUpAsync(TestUsers.UniqueEmail("outage"), fullName)).User.Id;
 }

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
-using System.Net.Http.Json;
 using Dapper;
 using UserService.Features.Users;
 
@@ -23,9 +22,7 @@ public sealed class GracefulShutdownTests(App app)
         var users = new List<UserResponse>();
         for (var i = 0; i < Users + 1; i++)
         {
-            var rsp = await service.Client.PostAsync("/api/users", Json.Body(
-                $$"""{"email":"{{TestUsers.UniqueEmail("shutdown")}}","password":"{{TestUsers.Password}}","fullName":"Shutdown {{i}}"}"""));
-            users.Add((await rsp.Content.ReadFromJsonAsync<UserResponse>())!);
+            users.Add((await service.Client.SignUpAsync(TestUsers.UniqueEmail("shutdown"), $"Shutdown {i}")).User);
         }
 
         var locked = users[^1];

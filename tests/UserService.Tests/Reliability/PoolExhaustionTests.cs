@@ -1,8 +1,6 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Http.Json;
 using Npgsql;
-using UserService.Features.Users;
 
 namespace UserService.Tests.Reliability;
 
@@ -19,9 +17,7 @@ public sealed class PoolExhaustionTests(App app)
         var cs = new NpgsqlConnectionStringBuilder(App.ConnectionString) { MaxPoolSize = MaxPool, Timeout = PoolTimeoutSeconds, CommandTimeout = 30 };
         await using var service = ServiceProcess.Start(cs.ConnectionString);
         await service.WaitUntilReadyAsync();
-        var created = await service.Client.PostAsync("/api/users", Json.Body(
-            $$"""{"email":"{{TestUsers.UniqueEmail("pool")}}","password":"{{TestUsers.Password}}","fullName":"Pool"}"""));
-        var user = (await created.Content.ReadFromJsonAsync<UserResponse>())!;
+        var (user, _) = await service.Client.SignUpAsync(TestUsers.UniqueEmail("pool"), "Pool");
         var clock = Stopwatch.StartNew();
 
         // Two PATCHes wait on the row lock inside PostgreSQL, each holding one of the two pooled connections.
@@ -34,8 +30,7 @@ public sealed class PoolExhaustionTests(App app)
             service.Client.ExchangeAsync(new(HttpMethod.Get, $"/api/users/{user.Id}"), clock, "get"),
             service.Client.ExchangeAsync(new(HttpMethod.Get, "/api/users?limit=5"), clock, "list"),
             service.Client.ExchangeAsync(new(HttpMethod.Delete, $"/api/users/{Guid.CreateVersion7()}"), clock, "delete"),
-            service.Client.ExchangeAsync(new(HttpMethod.Post, "/api/users") { Content = Json.Body(
-                $$"""{"email":"{{TestUsers.UniqueEmail("starved")}}","password":"{{TestUsers.Password}}","fullName":"Starved"}""") }, clock, "create"),
+            service.Client.ExchangeAsync(new(HttpMethod.Post, "/api/users") { Content = Json.Of(TestUsers.SignUp(TestUsers.UniqueEmail("starved"), "Starved")) }, clock, "create"),
             service.Client.ExchangeAsync(new(HttpMethod.Get, "/health/ready"), clock, "ready"));
         var live = await service.Client.ExchangeAsync(new(HttpMethod.Get, "/health/live"), clock, "live");
 

@@ -63,7 +63,7 @@ public sealed partial class FailoverTests
             Users.Add(user);
             var (exchange, fate) = await SendAsync("create", new(HttpMethod.Post, "/api/users")
             {
-                Content = Json.Body($$"""{"email":"{{user.Email}}","password":"{{TestUsers.Password}}","fullName":"{{fullName}}"}"""),
+                Content = Json.Of(TestUsers.SignUp(user.Email, fullName)),
             }, HttpStatusCode.Created);
             user.Candidates = fate ? [fullName] : [null, fullName];
             if (fate)

@@ -1,7 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Http.Json;
-using UserService.Features.Users;
 
 namespace UserService.Tests.ScaleOut;
 
@@ -149,10 +146,7 @@ public sealed class RollingRestartTests
     {
         var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) };
         var email = TestUsers.UniqueEmail("rolling");
-        var created = await client.PostAsync("/api/users", Json.Body(
-            $$"""{"email":"{{email}}","password":"{{TestUsers.Password}}","fullName":"Rolling {{number}}"}"""));
-        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-        var id = (await created.Content.ReadFromJsonAsync<UserResponse>())!.Id;
-        return (client.WithToken(await Identity.SignInAsync(client, email)), id);
+        var (user, _) = await client.SignUpAsync(email, $"Rolling {number}");
+        return (client.WithToken(await Identity.SignInAsync(client, email)), user.Id);
     }
 }

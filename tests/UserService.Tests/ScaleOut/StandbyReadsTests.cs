@@ -3,7 +3,6 @@ using System.Net;
 using System.Net.Http.Json;
 using Dapper;
 using Npgsql;
-using UserService.Features.Users;
 using UserService.Infrastructure.Database;
 using List = UserService.Features.Users.List;
 
@@ -30,10 +29,7 @@ public sealed class StandbyReadsTests
         await service.WaitUntilReadyAsync();
 
         var marker = $"Standby {Guid.NewGuid():N}";
-        var created = await service.Client.PostAsync("/api/users", Json.Body(
-            $$"""{"email":"{{TestUsers.UniqueEmail("standby")}}","password":"{{TestUsers.Password}}","fullName":"{{marker}}"}"""));
-        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-        var id = (await created.Content.ReadFromJsonAsync<UserResponse>())!.Id;
+        var id = (await service.Client.SignUpAsync(TestUsers.UniqueEmail("standby"), marker)).User.Id;
         await ReplayedAsync(standby, id);
 
         await SearchAsync(service, marker, id);

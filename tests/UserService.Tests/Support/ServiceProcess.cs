@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
-using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using Npgsql;
@@ -93,9 +92,7 @@ public sealed partial class ServiceProcess : IAsyncDisposable
         }
 
         var email = TestUsers.UniqueEmail("process-admin");
-        var created = await Client.PostAsync("/api/users", Json.Body(
-            $$"""{"email":"{{email}}","password":"{{TestUsers.Password}}","fullName":"Process Admin"}"""));
-        var id = (await created.Content.ReadFromJsonAsync<UserService.Features.Users.UserResponse>())!.Id;
+        var id = (await Client.SignUpAsync(email, "Process Admin")).User.Id;
         await using (var db = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(connectionString) { ApplicationName = "UserService.Tests", Pooling = false }.ConnectionString))
         {
             await Identity.PromoteAsync(db, id);
