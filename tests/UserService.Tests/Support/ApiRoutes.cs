@@ -50,7 +50,10 @@ internal sealed partial record ApiRoute(string Method, string Pattern, string? O
     public int Success => Statuses.Where(s => s is >= 200 and < 300).DefaultIfEmpty(200).Min();
 
     /// <summary>The route with every parameter filled in.</summary>
-    public string PathWith(string value) => Parameter().Replace(Pattern, value);
+    public string PathWith(string value) => Fill(Pattern, value);
+
+    /// <summary>A route pattern with every parameter filled in.</summary>
+    public static string Fill(string pattern, string value) => Parameter().Replace(pattern, _ => value);
 
     /// <summary>The path as the OpenAPI document names it: constraints left out.</summary>
     public string OpenApiPath => Parameter().Replace(Pattern, m => $"{{{m.Groups["name"].Value}}}");
