@@ -6,6 +6,7 @@ using System.Text.Json;
 using Dapper;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
+using Update = UserService.Features.Users.Update;
 
 namespace UserService.Tests.Infrastructure;
 
@@ -135,7 +136,7 @@ public sealed class AuthenticationTests(App app)
         var (admin, adminClient) = await app.NewAdminAsync();
         Assert.Equal(HttpStatusCode.OK, (await adminClient.GetAsync("/api/users?limit=1")).StatusCode);
 
-        var demote = await app.Client.PatchAsync($"/api/users/{admin.Id}", Json.Body("""{"role":"user"}"""));
+        var demote = await app.Client.PatchAsync($"/api/users/{admin.Id}", Json.Of(new Update.Patch { Role = "user" }));
         Assert.Equal(HttpStatusCode.OK, demote.StatusCode);
 
         await (await adminClient.GetAsync("/api/users?limit=1")).AssertProblemAsync(HttpStatusCode.Unauthorized);
@@ -148,7 +149,7 @@ public sealed class AuthenticationTests(App app)
         var (user, client) = await app.NewUserAsync();
 
         var change = await client.PatchAsync($"/api/users/{user.Id}",
-            Json.Body($$"""{"password":"a fresh new passphrase","currentPassword":"{{TestUsers.Password}}"}"""));
+            Json.Of(new Update.Patch { Password = "a fresh new passphrase", CurrentPassword = TestUsers.Password }));
         Assert.Equal(HttpStatusCode.OK, change.StatusCode);
 
         await (await client.GetAsync("/api/users/me")).AssertProblemAsync(HttpStatusCode.Unauthorized);
@@ -161,7 +162,7 @@ public sealed class AuthenticationTests(App app)
     {
         var (user, client) = await app.NewUserAsync();
 
-        Assert.Equal(HttpStatusCode.OK, (await client.PatchAsync($"/api/users/{user.Id}", Json.Body("""{"fullName":"Renamed"}"""))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.PatchAsync($"/api/users/{user.Id}", Json.Of(new Update.Patch { FullName = "Renamed" }))).StatusCode);
 
         Assert.Equal("Renamed", (await client.GetFromJsonAsync<UserService.Features.Users.UserResponse>("/api/users/me"))!.FullName);
     }

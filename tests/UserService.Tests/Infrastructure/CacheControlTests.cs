@@ -1,4 +1,5 @@
 using System.Net;
+using Update = UserService.Features.Users.Update;
 
 namespace UserService.Tests.Infrastructure;
 
@@ -24,7 +25,7 @@ public sealed class CacheControlTests(App app)
         var request = new HttpRequestMessage(new HttpMethod(method), path);
         if (method == "PATCH")
         {
-            request.Content = Json.Body("""{"fullName":"Cached Nowhere"}""");
+            request.Content = Json.Of(new Update.Patch { FullName = "Cached Nowhere" });
         }
 
         var rsp = await client.SendAsync(request);

@@ -4,6 +4,7 @@ using System.Reflection;
 using Dapper;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
+using Update = UserService.Features.Users.Update;
 
 namespace UserService.Tests.Infrastructure;
 
@@ -87,7 +88,7 @@ public sealed class LifecycleTests(App app)
         {
             0 => service.Client.GetAsync($"/api/users/{ids[i % ids.Count]}"),
             1 => service.Client.GetAsync("/api/users?limit=20"),
-            2 => service.Client.PatchAsync($"/api/users/{ids[i % ids.Count]}", Json.Body($$"""{"fullName":"Patched {{i}}"}""")),
+            2 => service.Client.PatchAsync($"/api/users/{ids[i % ids.Count]}", Json.Of(new Update.Patch { FullName = $"Patched {i}" })),
             _ => service.Client.GetAsync($"/api/users?q=pool&limit=5"),
         }));
         await sampling.CancelAsync();
@@ -107,7 +108,7 @@ public sealed class LifecycleTests(App app)
 
         // Hold the row lock from the tests' own connection, so the service's PATCH is provably in flight.
         await using var rowLock = await RowLock.TakeAsync(app.Db, user.Id);
-        var patch = service.Client.PatchAsync($"/api/users/{user.Id}", Json.Body("""{"fullName":"During Shutdown"}"""));
+        var patch = service.Client.PatchAsync($"/api/users/{user.Id}", Json.Of(new Update.Patch { FullName = "During Shutdown" }));
         await RowLock.WaitForWaitersAsync(app.Db, service, 1);
 
         var clock = Stopwatch.StartNew();

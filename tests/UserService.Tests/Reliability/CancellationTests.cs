@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using UserService.Features.Users;
 using UserService.Infrastructure.Database;
+using Update = UserService.Features.Users.Update;
 
 namespace UserService.Tests.Reliability;
 
@@ -21,7 +22,7 @@ public sealed class CancellationTests(App app)
 
         await using var rowLock = await RowLock.TakeAsync(app.Db, user.Id);
         using var leave = new CancellationTokenSource();
-        var patch = service.Client.PatchAsync($"/api/users/{user.Id}", Json.Body("""{"fullName":"Abandoned"}"""), leave.Token);
+        var patch = service.Client.PatchAsync($"/api/users/{user.Id}", Json.Of(new Update.Patch { FullName = "Abandoned" }), leave.Token);
         await RowLock.WaitForWaitersAsync(app.Db, service, 1);
 
         var clock = Stopwatch.StartNew();
@@ -52,7 +53,7 @@ public sealed class CancellationTests(App app)
 
         await using var rowLock = await RowLock.TakeAsync(app.Db, user.Id);
         var patch = await service.Client.ExchangeAsync(
-            new(HttpMethod.Patch, $"/api/users/{user.Id}") { Content = Json.Body("""{"fullName":"Too Slow"}""") }, clock, "patch");
+            new(HttpMethod.Patch, $"/api/users/{user.Id}") { Content = Json.Of(new Update.Patch { FullName = "Too Slow" }) }, clock, "patch");
         var waiters = await RowLock.WaitersAsync(app.Db, service);
         await rowLock.ReleaseAsync();
 

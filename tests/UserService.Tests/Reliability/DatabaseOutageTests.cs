@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using Dapper;
+using Update = UserService.Features.Users.Update;
 
 namespace UserService.Tests.Reliability;
 
@@ -36,7 +37,7 @@ public sealed class DatabaseOutageTests(PostgresCluster cluster) : IClassFixture
                 {
                     7 => ("create", new HttpRequestMessage(HttpMethod.Post, "/api/users") { Content = Json.Of(TestUsers.SignUp(TestUsers.UniqueEmail("outage"), "Outage")) }),
                     0 or 3 or 5 => ("list", new HttpRequestMessage(HttpMethod.Get, "/api/users?limit=10")),
-                    2 or 6 => ("patch", new HttpRequestMessage(HttpMethod.Patch, $"/api/users/{ids[i % ids.Count]}") { Content = Json.Body($$"""{"fullName":"Outage {{w}}-{{i}}"}""") }),
+                    2 or 6 => ("patch", new HttpRequestMessage(HttpMethod.Patch, $"/api/users/{ids[i % ids.Count]}") { Content = Json.Of(new Update.Patch { FullName = $"Outage {w}-{i}" }) }),
                     _ => ("get", new HttpRequestMessage(HttpMethod.Get, $"/api/users/{ids[i % ids.Count]}")),
                 };
                 exchanges.Add(await service.Client.ExchangeAsync(request, clock, name, TimeSpan.FromSeconds(30)));
@@ -151,7 +152,7 @@ public sealed class DatabaseOutageTests(PostgresCluster cluster) : IClassFixture
 
         await using var rowLock = await RowLock.TakeAsync(db, id);
         var patch = service.Client.ExchangeAsync(
-            new(HttpMethod.Patch, $"/api/users/{id}") { Content = Json.Body("""{"fullName":"Cut Off"}""") }, clock, "patch");
+            new(HttpMethod.Patch, $"/api/users/{id}") { Content = Json.Of(new Update.Patch { FullName = "Cut Off" }) }, clock, "patch");
         await RowLock.WaitForWaitersAsync(db, service, 1);
         await RowLock.TerminateWaitersAsync(db, service);
 
@@ -162,7 +163,7 @@ public sealed class DatabaseOutageTests(PostgresCluster cluster) : IClassFixture
         await using var connection = await db.OpenConnectionAsync();
         var row = await connection.QuerySingleAsync<(string, long)>("SELECT full_name, version FROM users WHERE id = @id", new { id });
         var again = await service.Client.ExchangeAsync(
-            new(HttpMethod.Patch, $"/api/users/{id}") { Content = Json.Body("""{"fullName":"Sent Again"}""") }, clock, "patch");
+            new(HttpMethod.Patch, $"/api/users/{id}") { Content = Json.Of(new Update.Patch { FullName = "Sent Again" }) }, clock, "patch");
         TestReport.Line($"PATCH whose backend was terminated while it waited: {answer}; lock waiters a second later {waitersAfter}; row {row}; sent again by the client: {again}");
 
         answer.AssertRetryableProblem();

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Net;
 using Dapper;
 using UserService.Features.Users;
+using Update = UserService.Features.Users.Update;
 
 namespace UserService.Tests.Reliability;
 
@@ -31,7 +32,7 @@ public sealed class GracefulShutdownTests(App app)
         // Requests provably accepted before the signal: they wait on a row lock inside PostgreSQL.
         await using var rowLock = await RowLock.TakeAsync(app.Db, locked.Id);
         var inFlight = Enumerable.Range(0, Blocked).Select(i => service.Client.ExchangeAsync(
-            new(HttpMethod.Patch, $"/api/users/{locked.Id}") { Content = Json.Body($$"""{"fullName":"In flight {{i}}"}""") }, clock, "patch-in-flight")).ToList();
+            new(HttpMethod.Patch, $"/api/users/{locked.Id}") { Content = Json.Of(new Update.Patch { FullName = $"In flight {i}" }) }, clock, "patch-in-flight")).ToList();
         await RowLock.WaitForWaitersAsync(app.Db, service, Blocked);
 
         var exchanges = new ConcurrentBag<Exchange>();
@@ -45,7 +46,7 @@ public sealed class GracefulShutdownTests(App app)
                 {
                     0 => ("get", new HttpRequestMessage(HttpMethod.Get, $"/api/users/{user.Id}")),
                     1 => ("list", new HttpRequestMessage(HttpMethod.Get, "/api/users?limit=5")),
-                    _ => ($"patch {user.Id}", new HttpRequestMessage(HttpMethod.Patch, $"/api/users/{user.Id}") { Content = Json.Body($$"""{"fullName":"Load {{c}}-{{i}}"}""") }),
+                    _ => ($"patch {user.Id}", new HttpRequestMessage(HttpMethod.Patch, $"/api/users/{user.Id}") { Content = Json.Of(new Update.Patch { FullName = $"Load {c}-{i}" }) }),
                 };
                 var exchange = await service.Client.ExchangeAsync(request, clock, name);
                 exchanges.Add(exchange);

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using Npgsql;
+using Update = UserService.Features.Users.Update;
 
 namespace UserService.Tests.Reliability;
 
@@ -23,7 +24,7 @@ public sealed class PoolExhaustionTests(App app)
         // Two PATCHes wait on the row lock inside PostgreSQL, each holding one of the two pooled connections.
         var rowLock = await RowLock.TakeAsync(app.Db, user.Id);
         var blocked = Enumerable.Range(0, MaxPool).Select(i => service.Client.ExchangeAsync(
-            new(HttpMethod.Patch, $"/api/users/{user.Id}") { Content = Json.Body($$"""{"fullName":"Blocked {{i}}"}""") }, clock, "patch")).ToList();
+            new(HttpMethod.Patch, $"/api/users/{user.Id}") { Content = Json.Of(new Update.Patch { FullName = $"Blocked {i}" }) }, clock, "patch")).ToList();
         await RowLock.WaitForWaitersAsync(app.Db, service, MaxPool);
 
         var starved = await Task.WhenAll(

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Update = UserService.Features.Users.Update;
 
 namespace UserService.Tests.ScaleOut;
 
@@ -60,7 +61,7 @@ public sealed class RollingRestartTests
                 for (var i = 0; !traffic.IsCancellationRequested; i++)
                 {
                     var request = i % 3 == 2
-                        ? new HttpRequestMessage(HttpMethod.Patch, $"/api/users/{id}") { Content = Json.Body($$"""{"fullName":"Rolling {{c}}-{{i}}"}""") }
+                        ? new HttpRequestMessage(HttpMethod.Patch, $"/api/users/{id}") { Content = Json.Of(new Update.Patch { FullName = $"Rolling {c}-{i}" }) }
                         : new HttpRequestMessage(HttpMethod.Get, "/api/users/me");
                     exchanges[c].Add(await client.ExchangeAsync(request, clock, request.Method.Method, TimeSpan.FromSeconds(10)));
                     // About 200 requests a second in all: steady load that leaves the 2 cores room to start instances.

@@ -5,6 +5,7 @@ using Dapper;
 using Npgsql;
 using UserService.Infrastructure.Database;
 using List = UserService.Features.Users.List;
+using Update = UserService.Features.Users.Update;
 
 namespace UserService.Tests.ScaleOut;
 
@@ -49,7 +50,7 @@ public sealed class StandbyReadsTests
         }
 
         Assert.True(await RanListAsync(primary, service), "with the standby down, the list and search should run on the primary");
-        var patched = await service.Client.PatchAsync($"/api/users/{id}", Json.Body("""{"fullName":"Still writable"}"""));
+        var patched = await service.Client.PatchAsync($"/api/users/{id}", Json.Of(new Update.Patch { FullName = "Still writable" }));
         Assert.Equal(HttpStatusCode.OK, patched.StatusCode);
     }
 
