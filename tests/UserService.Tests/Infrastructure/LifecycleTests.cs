@@ -35,7 +35,7 @@ public sealed class LifecycleTests(App app)
                 Assert.True(sources.Count > 0, $"{type.FullName} takes the data source by constructor but does not keep it");
             }
 
-            Assert.All(sources, source => Assert.Same(shared, source));
+            Assert.All(sources, source => Assert.True(ReferenceEquals(shared, source), $"{type.FullName} holds a data source other than the shared one"));
         }
 
         Assert.Same(shared, app.Services.GetRequiredService<NpgsqlDataSource>());
