@@ -6,38 +6,53 @@ using System.Text.Json;
 using Dapper;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
+using Update = UserService.Features.Users.Update;
 
 namespace UserService.Tests.Infrastructure;
 
 /// <summary>OWASP API2 (broken authentication): only an untampered, unexpired, unrevoked token of ours gets in.</summary>
 public sealed class AuthenticationTests(App app)
 {
-    public static TheoryData<string, string> ProtectedRoutes => new()
-    {
-        { "GET", "/api/users" },
-        { "GET", "/api/users/me" },
-        { "GET", "/api/users/{id}" },
-        { "PATCH", "/api/users/{id}" },
-        { "DELETE", "/api/users/{id}" },
-        { "GET", "/api/users/me/sessions" },
-        { "DELETE", "/api/users/me/sessions/{id}" },
-        { "POST", "/api/auth/logout-all" },
-    };
+    /// <summary>Every route the app maps that does not allow anonymous callers, from the endpoints' own metadata.</summary>
+    public static Task<TheoryData<string, string>> ProtectedRoutes() => ApiRoutes.RowsAsync(r => !r.IsAnonymous);
 
-    [Theory, MemberData(nameof(ProtectedRoutes))]
+    /// <summary>Every route that names the roles it admits.</summary>
+    public static Task<TheoryData<string, string>> RoleRoutes() => ApiRoutes.RowsAsync(r => !r.IsAnonymous && r.Roles.Count > 0);
+
+    [Theory, MemberData(nameof(ProtectedRoutes), DisableDiscoveryEnumeration = true)]
     public async Task Every_protected_route_without_a_token_is_401_with_a_bearer_challenge(string method, string route)
     {
         var (victim, _) = await app.CreateAsync(fullName: "Untouched");
-        var request = new HttpRequestMessage(new HttpMethod(method), route.Replace("{id}", victim.Id.ToString(), StringComparison.Ordinal));
-        if (method == "PATCH")
+        var request = new HttpRequestMessage(new HttpMethod(method), ApiRoutes.Find(app, method, route).PathWith(victim.Id.ToString()));
+        if (method is "POST" or "PUT" or "PATCH")
         {
-            request.Content = Json.Body("""{"fullName":"Hacked"}""");
+            request.Content = Json.Of(new { fullName = "Hacked" });
         }
 
         var rsp = await app.Anonymous.SendAsync(request);
 
         await rsp.AssertProblemAsync(HttpStatusCode.Unauthorized);
         Assert.Equal("Bearer", rsp.Headers.WwwAuthenticate.Single().Scheme);
+        var row = await app.RowAsync(victim.Id);
+        Assert.Equal(("Untouched", 1L), (row!.FullName, row.Version));
+    }
+
+    [Theory, MemberData(nameof(RoleRoutes), DisableDiscoveryEnumeration = true)]
+    public async Task Every_route_for_other_roles_refuses_a_user_without_them_with_403(string method, string route)
+    {
+        var target = ApiRoutes.Find(app, method, route);
+        var (victim, _) = await app.CreateAsync(fullName: "Untouched");
+        var (caller, client) = await app.NewUserAsync();
+        Assert.DoesNotContain(caller.Role, target.Roles);
+        var request = new HttpRequestMessage(new HttpMethod(method), target.PathWith(victim.Id.ToString()));
+        if (method is "POST" or "PUT" or "PATCH")
+        {
+            request.Content = Json.Of(new { fullName = "Hacked" });
+        }
+
+        var rsp = await client.SendAsync(request);
+
+        await rsp.AssertProblemAsync(HttpStatusCode.Forbidden);
         var row = await app.RowAsync(victim.Id);
         Assert.Equal(("Untouched", 1L), (row!.FullName, row.Version));
     }
@@ -121,7 +136,7 @@ public sealed class AuthenticationTests(App app)
         var (admin, adminClient) = await app.NewAdminAsync();
         Assert.Equal(HttpStatusCode.OK, (await adminClient.GetAsync("/api/users?limit=1")).StatusCode);
 
-        var demote = await app.Client.PatchAsync($"/api/users/{admin.Id}", Json.Body("""{"role":"user"}"""));
+        var demote = await app.Client.PatchAsync($"/api/users/{admin.Id}", Json.Of(new Update.Patch { Role = "user" }));
         Assert.Equal(HttpStatusCode.OK, demote.StatusCode);
 
         await (await adminClient.GetAsync("/api/users?limit=1")).AssertProblemAsync(HttpStatusCode.Unauthorized);
@@ -134,7 +149,7 @@ public sealed class AuthenticationTests(App app)
         var (user, client) = await app.NewUserAsync();
 
         var change = await client.PatchAsync($"/api/users/{user.Id}",
-            Json.Body($$"""{"password":"a fresh new passphrase","currentPassword":"{{TestUsers.Password}}"}"""));
+            Json.Of(new Update.Patch { Password = "a fresh new passphrase", CurrentPassword = TestUsers.Password }));
         Assert.Equal(HttpStatusCode.OK, change.StatusCode);
 
         await (await client.GetAsync("/api/users/me")).AssertProblemAsync(HttpStatusCode.Unauthorized);
@@ -147,7 +162,7 @@ public sealed class AuthenticationTests(App app)
     {
         var (user, client) = await app.NewUserAsync();
 
-        Assert.Equal(HttpStatusCode.OK, (await client.PatchAsync($"/api/users/{user.Id}", Json.Body("""{"fullName":"Renamed"}"""))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.PatchAsync($"/api/users/{user.Id}", Json.Of(new Update.Patch { FullName = "Renamed" }))).StatusCode);
 
         Assert.Equal("Renamed", (await client.GetFromJsonAsync<UserService.Features.Users.UserResponse>("/api/users/me"))!.FullName);
     }

@@ -1,4 +1,5 @@
 using System.Net;
+using Update = UserService.Features.Users.Update;
 
 namespace UserService.Tests.Infrastructure;
 
@@ -24,7 +25,7 @@ public sealed class CacheControlTests(App app)
         var request = new HttpRequestMessage(new HttpMethod(method), path);
         if (method == "PATCH")
         {
-            request.Content = Json.Body("""{"fullName":"Cached Nowhere"}""");
+            request.Content = Json.Of(new Update.Patch { FullName = "Cached Nowhere" });
         }
 
         var rsp = await client.SendAsync(request);
@@ -36,7 +37,7 @@ public sealed class CacheControlTests(App app)
     [Fact]
     public async Task A_sign_up_and_a_refused_token_are_no_store_too()
     {
-        var created = await app.Anonymous.PostAsync("/api/users", Json.Body($$"""{"email":"{{TestUsers.UniqueEmail()}}","password":"{{TestUsers.Password}}","fullName":"Ada"}"""));
+        var created = await app.Anonymous.PostAsync("/api/users", Json.Of(TestUsers.SignUp(fullName: "Ada")));
         var refused = await app.CreateClient().WithToken("not.a.token").GetAsync("/api/users/me");
 
         Assert.Equal((HttpStatusCode.Created, HttpStatusCode.Unauthorized), (created.StatusCode, refused.StatusCode));

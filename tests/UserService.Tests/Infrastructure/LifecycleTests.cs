@@ -1,10 +1,10 @@
-using System.Net.Http.Json;
 using System.Diagnostics;
 using System.Net;
 using System.Reflection;
 using Dapper;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
+using Update = UserService.Features.Users.Update;
 
 namespace UserService.Tests.Infrastructure;
 
@@ -12,30 +12,52 @@ namespace UserService.Tests.Infrastructure;
 [Collection(ProcessCollection.Name)]
 public sealed class LifecycleTests(App app)
 {
-    static void Report(string line) => TestContext.Current.TestOutputHelper?.WriteLine(line);
-
     [Fact]
-    public void Every_endpoint_resolves_the_one_shared_data_source()
+    public void Every_endpoint_that_takes_a_data_source_resolves_the_one_shared_data_source()
     {
         var shared = app.Services.GetRequiredService<NpgsqlDataSource>();
         var endpointTypes = typeof(Program).Assembly.GetTypes()
             .Where(t => t.IsSubclassOf(typeof(BaseEndpoint)) && !t.IsAbstract)
             .ToList();
-        Assert.NotEmpty(endpointTypes);
+        var takers = endpointTypes
+            .Where(t => t.GetConstructors().Any(c => c.GetParameters().Any(p => p.ParameterType == typeof(NpgsqlDataSource))))
+            .ToList();
+        Assert.NotEmpty(takers);
 
         using var scope = app.Services.CreateScope();
         foreach (var type in endpointTypes)
         {
-            var endpoint = ActivatorUtilities.CreateInstance(scope.ServiceProvider, type);
-            var sources = type.GetFields(BindingFlags.Instance | BindingFlags.NonPublic)
-                .Where(f => f.FieldType == typeof(NpgsqlDataSource))
-                .Select(f => f.GetValue(endpoint))
-                .ToList();
-            Assert.True(sources.Count == 1, $"{type.FullName} should take the data source by constructor injection");
-            Assert.Same(shared, sources[0]);
+            // An endpoint that needs no database passes; whatever data source an endpoint holds, directly or through a
+            // service it was given, must be the shared one.
+            var sources = DataSourcesIn(ActivatorUtilities.CreateInstance(scope.ServiceProvider, type), depth: 2).ToList();
+            if (takers.Contains(type))
+            {
+                Assert.True(sources.Count > 0, $"{type.FullName} takes the data source by constructor but does not keep it");
+            }
+
+            Assert.All(sources, source => Assert.True(ReferenceEquals(shared, source), $"{type.FullName} holds a data source other than the shared one"));
         }
 
         Assert.Same(shared, app.Services.GetRequiredService<NpgsqlDataSource>());
+    }
+
+    static IEnumerable<NpgsqlDataSource> DataSourcesIn(object instance, int depth)
+    {
+        foreach (var field in instance.GetType().GetFields(BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public))
+        {
+            var value = field.GetValue(instance);
+            if (value is NpgsqlDataSource source)
+            {
+                yield return source;
+            }
+            else if (depth > 1 && value is not null && field.FieldType.Assembly == typeof(Program).Assembly && !field.FieldType.IsValueType)
+            {
+                foreach (var inner in DataSourcesIn(value, depth - 1))
+                {
+                    yield return inner;
+                }
+            }
+        }
     }
 
     [Fact]
@@ -48,10 +70,7 @@ public sealed class LifecycleTests(App app)
         var ids = new List<Guid>();
         for (var i = 0; i < 4; i++)
         {
-            var created = await service.Client.PostAsync("/api/users", Json.Body(
-                $$"""{"email":"{{TestUsers.UniqueEmail("pool")}}","password":"{{TestUsers.Password}}","fullName":"Pool {{i}}"}"""));
-            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-            ids.Add((await created.Content.ReadFromJsonAsync<UserService.Features.Users.UserResponse>())!.Id);
+            ids.Add((await service.Client.SignUpAsync(TestUsers.UniqueEmail("pool"), $"Pool {i}")).User.Id);
         }
 
         var peak = 0;
@@ -69,13 +88,13 @@ public sealed class LifecycleTests(App app)
         {
             0 => service.Client.GetAsync($"/api/users/{ids[i % ids.Count]}"),
             1 => service.Client.GetAsync("/api/users?limit=20"),
-            2 => service.Client.PatchAsync($"/api/users/{ids[i % ids.Count]}", Json.Body($$"""{"fullName":"Patched {{i}}"}""")),
+            2 => service.Client.PatchAsync($"/api/users/{ids[i % ids.Count]}", Json.Of(new Update.Patch { FullName = $"Patched {i}" })),
             _ => service.Client.GetAsync($"/api/users?q=pool&limit=5"),
         }));
         await sampling.CancelAsync();
         await sampler;
 
-        Report($"200 concurrent requests, Maximum Pool Size={maxPool}: peak backends {peak}; statuses {string.Join(", ", responses.GroupBy(r => (int)r.StatusCode).Select(g => $"{g.Key}x{g.Count()}"))}");
+        TestReport.Line($"200 concurrent requests, Maximum Pool Size={maxPool}: peak backends {peak}; statuses {string.Join(", ", responses.GroupBy(r => (int)r.StatusCode).Select(g => $"{g.Key}x{g.Count()}"))}");
         Assert.All(responses, r => Assert.True(r.IsSuccessStatusCode, $"{r.RequestMessage?.Method} {r.RequestMessage?.RequestUri} gave {(int)r.StatusCode}"));
         Assert.InRange(peak, 1, maxPool);
     }
@@ -88,22 +107,20 @@ public sealed class LifecycleTests(App app)
         var (user, _) = await app.CreateAsync(fullName: "Before Shutdown");
 
         // Hold the row lock from the tests' own connection, so the service's PATCH is provably in flight.
-        await using var blocker = await app.Db.OpenConnectionAsync();
-        await using var tx = await blocker.BeginTransactionAsync();
-        await blocker.ExecuteAsync("SELECT 1 FROM users WHERE id = @id FOR UPDATE", new { id = user.Id }, tx);
-        var patch = service.Client.PatchAsync($"/api/users/{user.Id}", Json.Body("""{"fullName":"During Shutdown"}"""));
-        await WaitForAsync(async () => await LockWaitersAsync(service) == 1, "the PATCH to wait on the row lock");
+        await using var rowLock = await RowLock.TakeAsync(app.Db, user.Id);
+        var patch = service.Client.PatchAsync($"/api/users/{user.Id}", Json.Of(new Update.Patch { FullName = "During Shutdown" }));
+        await RowLock.WaitForWaitersAsync(app.Db, service, 1);
 
         var clock = Stopwatch.StartNew();
         service.Signal(ServiceProcess.SigTerm);
         await service.WaitForOutputAsync(ServiceProcess.ShuttingDown, TimeSpan.FromSeconds(10));
         Assert.False(service.HasExited, "the process must wait for the in-flight request");
-        await tx.CommitAsync();
+        await rowLock.ReleaseAsync();
 
         var rsp = await patch;
         var exitCode = await service.WaitForExitAsync(TimeSpan.FromSeconds(30));
         var backends = await service.BackendCountAsync(app.Db);
-        Report($"SIGTERM with one request in flight: request answered {(int)rsp.StatusCode}, exit code {exitCode} after {clock.ElapsedMilliseconds} ms, backends left {backends}");
+        TestReport.Line($"SIGTERM with one request in flight: request answered {(int)rsp.StatusCode}, exit code {exitCode} after {clock.ElapsedMilliseconds} ms, backends left {backends}");
 
         Assert.Equal(HttpStatusCode.OK, rsp.StatusCode);
         Assert.Equal("During Shutdown", (await app.RowAsync(user.Id))!.FullName);
@@ -124,7 +141,7 @@ public sealed class LifecycleTests(App app)
         var output = service.Output;
         var attempts = output.Count(l => l.Contains("Database attempt", StringComparison.Ordinal));
         var verdict = output.Where(l => l.Contains("Database unreachable", StringComparison.Ordinal)).ToList();
-        Report($"Unreachable database, 4 s deadline: exit code {exitCode} after {clock.ElapsedMilliseconds} ms, {attempts} attempts logged; {string.Join(" | ", verdict)}");
+        TestReport.Line($"Unreachable database, 4 s deadline: exit code {exitCode} after {clock.ElapsedMilliseconds} ms, {attempts} attempts logged; {string.Join(" | ", verdict)}");
 
         Assert.Equal(1, exitCode);
         Assert.True(attempts >= 3, $"expected retries with backoff, saw {attempts}");
@@ -162,7 +179,7 @@ public sealed class LifecycleTests(App app)
             await using var fresh = NpgsqlDataSource.Create(cs);
             await using var connection = await fresh.OpenConnectionAsync();
             var applied = (await connection.QueryAsync<string>("SELECT scriptname FROM schemaversions")).ToList();
-            Report($"3 instances on an empty database: {applied.Count} migration row(s): {string.Join(", ", applied)}");
+            TestReport.Line($"3 instances on an empty database: {applied.Count} migration row(s): {string.Join(", ", applied)}");
             Assert.Equal(applied.Distinct().Count(), applied.Count);
             Assert.Contains(applied, s => s.EndsWith("0001_create_users.sql", StringComparison.Ordinal));
         }
@@ -171,24 +188,6 @@ public sealed class LifecycleTests(App app)
             NpgsqlConnection.ClearAllPools();
             await using var admin = await app.Db.OpenConnectionAsync();
             await admin.ExecuteAsync($"DROP DATABASE IF EXISTS {database} WITH (FORCE)");
-        }
-    }
-
-    async Task<int> LockWaitersAsync(ServiceProcess service)
-    {
-        await using var connection = await app.Db.OpenConnectionAsync();
-        return await connection.ExecuteScalarAsync<int>(
-            "SELECT count(*)::int FROM pg_stat_activity WHERE application_name = @name AND wait_event_type = 'Lock'",
-            new { name = service.ApplicationName });
-    }
-
-    static async Task WaitForAsync(Func<Task<bool>> condition, string what)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!await condition())
-        {
-            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), $"timed out waiting for {what}");
-            await Task.Delay(50);
         }
     }
 }

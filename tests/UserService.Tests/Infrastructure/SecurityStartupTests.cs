@@ -9,8 +9,6 @@ namespace UserService.Tests.Infrastructure;
 [Collection(ProcessCollection.Name)]
 public sealed class SecurityStartupTests(App app)
 {
-    static void Report(string line) => TestContext.Current.TestOutputHelper?.WriteLine(line);
-
     [Theory]
     [InlineData("", "is not set")]
     [InlineData("too-short-a-key", "is 15 bytes")]
@@ -26,7 +24,7 @@ public sealed class SecurityStartupTests(App app)
 
         var exitCode = await service.WaitForExitAsync(TimeSpan.FromSeconds(30));
         var lines = service.Output.Where(l => l.Contains("Jwt:SigningKey", StringComparison.Ordinal)).ToList();
-        Report($"signing key '{key}': exit code {exitCode}; {string.Join(" | ", lines)}");
+        TestReport.Line($"signing key '{key}': exit code {exitCode}; {string.Join(" | ", lines)}");
 
         Assert.Equal(1, exitCode);
         Assert.Contains(reason, Assert.Single(lines), StringComparison.Ordinal);
@@ -79,7 +77,7 @@ public sealed class SecurityStartupTests(App app)
             await using var db = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(cs) { Pooling = false }.ConnectionString);
             await using var connection = await db.OpenConnectionAsync();
             var admins = (await connection.QueryAsync<string>("SELECT email FROM users WHERE role = 'admin'")).ToList();
-            Report($"3 instances at once, then a restart: admins = [{string.Join(", ", admins)}]; admin list answered {(int)list.StatusCode}");
+            TestReport.Line($"3 instances at once, then a restart: admins = [{string.Join(", ", admins)}]; admin list answered {(int)list.StatusCode}");
 
             Assert.Equal(HttpStatusCode.OK, list.StatusCode);
             Assert.Equal(["root@example.com"], admins);
@@ -108,7 +106,7 @@ public sealed class SecurityStartupTests(App app)
 
         var throttled = await client.PostAsJsonAsync("/api/auth/token", new { email = TestUsers.UniqueEmail("guess"), password = "another guess" });
         var signUp = await client.PostAsJsonAsync("/api/users", new { email = TestUsers.UniqueEmail("late"), password = TestUsers.Password, fullName = "Too Late" });
-        Report($"address limit 4: sign-ins {string.Join(",", statuses)} then {(int)throttled.StatusCode} (Retry-After {throttled.Headers.RetryAfter}); sign-up {(int)signUp.StatusCode}");
+        TestReport.Line($"address limit 4: sign-ins {string.Join(",", statuses)} then {(int)throttled.StatusCode} (Retry-After {throttled.Headers.RetryAfter}); sign-up {(int)signUp.StatusCode}");
 
         Assert.Equal([401, 401, 401, 401], statuses);
         await throttled.AssertProblemAsync(HttpStatusCode.TooManyRequests);

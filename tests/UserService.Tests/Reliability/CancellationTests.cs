@@ -1,11 +1,11 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Http.Json;
 using Dapper;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using UserService.Features.Users;
 using UserService.Infrastructure.Database;
+using Update = UserService.Features.Users.Update;
 
 namespace UserService.Tests.Reliability;
 
@@ -13,8 +13,6 @@ namespace UserService.Tests.Reliability;
 [Collection(ProcessCollection.Name)]
 public sealed class CancellationTests(App app)
 {
-    static void Report(string line) => TestContext.Current.TestOutputHelper?.WriteLine(line);
-
     [Fact]
     public async Task A_client_that_disconnects_gets_its_query_cancelled_in_postgresql_before_the_lock_is_released()
     {
@@ -24,7 +22,7 @@ public sealed class CancellationTests(App app)
 
         await using var rowLock = await RowLock.TakeAsync(app.Db, user.Id);
         using var leave = new CancellationTokenSource();
-        var patch = service.Client.PatchAsync($"/api/users/{user.Id}", Json.Body("""{"fullName":"Abandoned"}"""), leave.Token);
+        var patch = service.Client.PatchAsync($"/api/users/{user.Id}", Json.Of(new Update.Patch { FullName = "Abandoned" }), leave.Token);
         await RowLock.WaitForWaitersAsync(app.Db, service, 1);
 
         var clock = Stopwatch.StartNew();
@@ -36,7 +34,7 @@ public sealed class CancellationTests(App app)
 
         var row = await app.RowAsync(user.Id);
         var next = await service.Client.GetAsync($"/api/users/{user.Id}");
-        Report($"Client left while its PATCH waited on a row lock: the query was gone from PostgreSQL {cancelledAfter.TotalMilliseconds:F0} ms later, " +
+        TestReport.Line($"Client left while its PATCH waited on a row lock: the query was gone from PostgreSQL {cancelledAfter.TotalMilliseconds:F0} ms later, " +
                $"the lock still held; backends then: {states}; row after release: version {row!.Version}, fullName {row.FullName}");
 
         Assert.Equal(("Ada Lovelace", 1L), (row.FullName, row.Version));
@@ -55,13 +53,13 @@ public sealed class CancellationTests(App app)
 
         await using var rowLock = await RowLock.TakeAsync(app.Db, user.Id);
         var patch = await service.Client.ExchangeAsync(
-            new(HttpMethod.Patch, $"/api/users/{user.Id}") { Content = Json.Body("""{"fullName":"Too Slow"}""") }, clock, "patch");
+            new(HttpMethod.Patch, $"/api/users/{user.Id}") { Content = Json.Of(new Update.Patch { FullName = "Too Slow" }) }, clock, "patch");
         var waiters = await RowLock.WaitersAsync(app.Db, service);
         await rowLock.ReleaseAsync();
 
         var row = await app.RowAsync(user.Id);
-        Report($"Command Timeout=1 while the row is locked: {patch}; lock waiters left {waiters}; row version {row!.Version}");
-        DatabaseOutageTests.AssertRetryableProblem(patch);
+        TestReport.Line($"Command Timeout=1 while the row is locked: {patch}; lock waiters left {waiters}; row version {row!.Version}");
+        patch.AssertRetryableProblem();
         Assert.InRange(patch.Elapsed, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(6));
         Assert.Equal(0, waiters);
         Assert.Equal(1L, row.Version);
@@ -79,10 +77,7 @@ public sealed class CancellationTests(App app)
 
     static async Task<UserResponse> CreateAsync(ServiceProcess service)
     {
-        var rsp = await service.Client.PostAsync("/api/users", Json.Body(
-            $$"""{"email":"{{TestUsers.UniqueEmail("cancel")}}","password":"{{TestUsers.Password}}","fullName":"Ada Lovelace"}"""));
-        Assert.Equal(HttpStatusCode.Created, rsp.StatusCode);
-        return (await rsp.Content.ReadFromJsonAsync<UserResponse>())!;
+        return (await service.Client.SignUpAsync(TestUsers.UniqueEmail("cancel"))).User;
     }
 
     async Task<string> BackendStatesAsync(ServiceProcess service)

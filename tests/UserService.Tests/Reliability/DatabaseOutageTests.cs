@@ -1,9 +1,8 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
-using System.Net.Http.Json;
 using Dapper;
-using UserService.Features.Users;
+using Update = UserService.Features.Users.Update;
 
 namespace UserService.Tests.Reliability;
 
@@ -15,8 +14,6 @@ namespace UserService.Tests.Reliability;
 public sealed class DatabaseOutageTests(PostgresCluster cluster) : IClassFixture<PostgresCluster>
 {
     static readonly TimeSpan RecoveryBudget = TimeSpan.FromSeconds(5);
-
-    static void Report(string line) => TestContext.Current.TestOutputHelper?.WriteLine(line);
 
     [Fact]
     public async Task Outage_answers_503_with_retry_after_keeps_live_and_recovers_without_a_restart()
@@ -38,9 +35,9 @@ public sealed class DatabaseOutageTests(PostgresCluster cluster) : IClassFixture
             {
                 var (name, request) = ((w + i) % 8) switch
                 {
-                    7 => ("create", Post($$"""{"email":"{{TestUsers.UniqueEmail("outage")}}","password":"{{TestUsers.Password}}","fullName":"Outage"}""")),
+                    7 => ("create", new HttpRequestMessage(HttpMethod.Post, "/api/users") { Content = Json.Of(TestUsers.SignUp(TestUsers.UniqueEmail("outage"), "Outage")) }),
                     0 or 3 or 5 => ("list", new HttpRequestMessage(HttpMethod.Get, "/api/users?limit=10")),
-                    2 or 6 => ("patch", new HttpRequestMessage(HttpMethod.Patch, $"/api/users/{ids[i % ids.Count]}") { Content = Json.Body($$"""{"fullName":"Outage {{w}}-{{i}}"}""") }),
+                    2 or 6 => ("patch", new HttpRequestMessage(HttpMethod.Patch, $"/api/users/{ids[i % ids.Count]}") { Content = Json.Of(new Update.Patch { FullName = $"Outage {w}-{i}" }) }),
                     _ => ("get", new HttpRequestMessage(HttpMethod.Get, $"/api/users/{ids[i % ids.Count]}")),
                 };
                 exchanges.Add(await service.Client.ExchangeAsync(request, clock, name, TimeSpan.FromSeconds(30)));
@@ -89,23 +86,23 @@ public sealed class DatabaseOutageTests(PostgresCluster cluster) : IClassFixture
         var afterRecovery = all.Where(e => readyAgain is not null && e.SentAt > readyAgain).ToList();
         var firstSuccessAfterStart = all.FirstOrDefault(e => e.SentAt > starting && e.Answered && e.Code < 300);
         var unavailable = all.Where(e => e.Status == HttpStatusCode.ServiceUnavailable).ToList();
-        Report($"Outage: stop took {(down - stopping).TotalMilliseconds:F0} ms, down for {(starting - down).TotalSeconds:F1} s, start took {(up - starting).TotalMilliseconds:F0} ms");
-        Report($"Recovery: /health/ready 200 again {(readyAgain - up)?.TotalMilliseconds:F0} ms after PostgreSQL was up; first request served after the restart answered {(firstSuccessAfterStart?.DoneAt - up)?.TotalMilliseconds:F0} ms after it");
-        Report($"{all.Count} requests: {Exchange.Summary(all)}; in the outage window: {Exchange.Summary(inOutage)}; after recovery: {Exchange.Summary(afterRecovery)}");
-        Report($"503 latency: max {unavailable.Where(e => e.Name != "create").Select(e => e.Elapsed.TotalMilliseconds).DefaultIfEmpty().Max():F0} ms " +
+        TestReport.Line($"Outage: stop took {(down - stopping).TotalMilliseconds:F0} ms, down for {(starting - down).TotalSeconds:F1} s, start took {(up - starting).TotalMilliseconds:F0} ms");
+        TestReport.Line($"Recovery: /health/ready 200 again {(readyAgain - up)?.TotalMilliseconds:F0} ms after PostgreSQL was up; first request served after the restart answered {(firstSuccessAfterStart?.DoneAt - up)?.TotalMilliseconds:F0} ms after it");
+        TestReport.Line($"{all.Count} requests: {Exchange.Summary(all)}; in the outage window: {Exchange.Summary(inOutage)}; after recovery: {Exchange.Summary(afterRecovery)}");
+        TestReport.Line($"503 latency: max {unavailable.Where(e => e.Name != "create").Select(e => e.Elapsed.TotalMilliseconds).DefaultIfEmpty().Max():F0} ms " +
                $"({unavailable.Select(e => e.Elapsed.TotalMilliseconds).DefaultIfEmpty().Max():F0} ms counting creates, which hash first); any answer: max {all.Max(e => e.Elapsed.TotalMilliseconds):F0} ms");
-        Report($"During the outage: /health/ready {readyDuringOutage.Code}, /health/live {liveDuringOutage.Code}");
-        Report($"Slowest: {string.Join("; ", all.OrderByDescending(e => e.Elapsed).Take(5))}");
+        TestReport.Line($"During the outage: /health/ready {readyDuringOutage.Code}, /health/live {liveDuringOutage.Code}");
+        TestReport.Line($"Slowest: {string.Join("; ", all.OrderByDescending(e => e.Elapsed).Take(5))}");
         foreach (var line in service.Output.Where(l => l.Contains("warn:", StringComparison.Ordinal) || l.Contains("fail:", StringComparison.Ordinal) || l.Contains("crit:", StringComparison.Ordinal))
                      .Select(l => System.Text.RegularExpressions.Regex.Replace(l, @"^.*?(warn|fail|crit): | => .*RequestId:\S+|\[\d+\]", ""))
                      .Select(l => l.Length > 160 ? l[..160] : l).Distinct().Take(12))
         {
-            Report(line);
+            TestReport.Line(line);
         }
 
         Assert.All(all, e => Assert.True(e.Answered, $"every request gets a whole answer: {e}"));
         Assert.All(all, e => Assert.Contains(e.Code, new[] { 200, 201, 503 }));
-        Assert.All(unavailable, AssertRetryableProblem);
+        Assert.All(unavailable, e => e.AssertRetryableProblem());
         // Timeout=2 (connect and pool wait) and Command Timeout=5 bound every answer that does not hash a password
         // (creates do, which on two busy cores takes its own time); the rest is slack for a busy machine.
         Assert.All(all.Where(e => e.Name != "create"), e => Assert.True(e.Elapsed < TimeSpan.FromSeconds(10), $"bounded by the configured timeouts: {e}"));
@@ -113,7 +110,7 @@ public sealed class DatabaseOutageTests(PostgresCluster cluster) : IClassFixture
         Assert.All(inOutage, e => Assert.Equal(HttpStatusCode.ServiceUnavailable, e.Status));
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, readyDuringOutage.Status);
-        AssertRetryableProblem(readyDuringOutage);
+        readyDuringOutage.AssertRetryableProblem();
         Assert.Equal(HttpStatusCode.OK, liveDuringOutage.Status);
 
         Assert.NotNull(readyAgain);
@@ -138,7 +135,7 @@ public sealed class DatabaseOutageTests(PostgresCluster cluster) : IClassFixture
         await cluster.StopAsync();
         await cluster.StartAsync();
         var list = await service.Client.ExchangeAsync(new(HttpMethod.Get, "/api/users?limit=5"), clock, "list");
-        Report($"First request after a restart: {get}; after another: {list}");
+        TestReport.Line($"First request after a restart: {get}; after another: {list}");
 
         Assert.Equal(HttpStatusCode.OK, get.Status);
         Assert.Equal(HttpStatusCode.OK, list.Status);
@@ -155,14 +152,9 @@ public sealed class DatabaseOutageTests(PostgresCluster cluster) : IClassFixture
 
         await using var rowLock = await RowLock.TakeAsync(db, id);
         var patch = service.Client.ExchangeAsync(
-            new(HttpMethod.Patch, $"/api/users/{id}") { Content = Json.Body("""{"fullName":"Cut Off"}""") }, clock, "patch");
+            new(HttpMethod.Patch, $"/api/users/{id}") { Content = Json.Of(new Update.Patch { FullName = "Cut Off" }) }, clock, "patch");
         await RowLock.WaitForWaitersAsync(db, service, 1);
-        await using (var admin = await db.OpenConnectionAsync())
-        {
-            await admin.ExecuteAsync(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = @name AND wait_event_type = 'Lock'",
-                new { name = service.ApplicationName });
-        }
+        await RowLock.TerminateWaitersAsync(db, service);
 
         var answer = await patch;
         await Task.Delay(TimeSpan.FromSeconds(1));
@@ -171,29 +163,15 @@ public sealed class DatabaseOutageTests(PostgresCluster cluster) : IClassFixture
         await using var connection = await db.OpenConnectionAsync();
         var row = await connection.QuerySingleAsync<(string, long)>("SELECT full_name, version FROM users WHERE id = @id", new { id });
         var again = await service.Client.ExchangeAsync(
-            new(HttpMethod.Patch, $"/api/users/{id}") { Content = Json.Body("""{"fullName":"Sent Again"}""") }, clock, "patch");
-        Report($"PATCH whose backend was terminated while it waited: {answer}; lock waiters a second later {waitersAfter}; row {row}; sent again by the client: {again}");
+            new(HttpMethod.Patch, $"/api/users/{id}") { Content = Json.Of(new Update.Patch { FullName = "Sent Again" }) }, clock, "patch");
+        TestReport.Line($"PATCH whose backend was terminated while it waited: {answer}; lock waiters a second later {waitersAfter}; row {row}; sent again by the client: {again}");
 
-        AssertRetryableProblem(answer);
+        answer.AssertRetryableProblem();
         Assert.Equal(0, waitersAfter);
         Assert.Equal(("Broken Write", 1L), row);
         Assert.Equal(HttpStatusCode.OK, again.Status);
     }
 
-    static async Task<Guid> CreateAsync(ServiceProcess service, string fullName)
-    {
-        var rsp = await service.Client.SendAsync(Post($$"""{"email":"{{TestUsers.UniqueEmail("outage")}}","password":"{{TestUsers.Password}}","fullName":"{{fullName}}"}"""));
-        Assert.Equal(HttpStatusCode.Created, rsp.StatusCode);
-        return (await rsp.Content.ReadFromJsonAsync<UserResponse>())!.Id;
-    }
-
-    static HttpRequestMessage Post(string json) => new(HttpMethod.Post, "/api/users") { Content = Json.Body(json) };
-
-    internal static void AssertRetryableProblem(Exchange e)
-    {
-        Assert.True(e.Status == HttpStatusCode.ServiceUnavailable, $"expected 503: {e}");
-        Assert.Equal("application/problem+json", e.MediaType);
-        Assert.Equal("2", e.RetryAfter);
-        Assert.Contains("\"status\":503", e.Body, StringComparison.Ordinal);
-    }
+    static async Task<Guid> CreateAsync(ServiceProcess service, string fullName) =>
+        (await service.Client.SignUpAsync(TestUsers.UniqueEmail("outage"), fullName)).User.Id;
 }

@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
-using System.Net.Http.Json;
 using Dapper;
 using UserService.Features.Users;
+using Update = UserService.Features.Users.Update;
 
 namespace UserService.Tests.Reliability;
 
@@ -15,8 +15,6 @@ public sealed class GracefulShutdownTests(App app)
     const int Users = 16;
     const int Blocked = 4;
 
-    static void Report(string line) => TestContext.Current.TestOutputHelper?.WriteLine(line);
-
     [Fact]
     public async Task Sigterm_under_64_clients_completes_every_accepted_request_refuses_the_rest_cleanly_and_exits_0_with_no_connections()
     {
@@ -25,9 +23,7 @@ public sealed class GracefulShutdownTests(App app)
         var users = new List<UserResponse>();
         for (var i = 0; i < Users + 1; i++)
         {
-            var rsp = await service.Client.PostAsync("/api/users", Json.Body(
-                $$"""{"email":"{{TestUsers.UniqueEmail("shutdown")}}","password":"{{TestUsers.Password}}","fullName":"Shutdown {{i}}"}"""));
-            users.Add((await rsp.Content.ReadFromJsonAsync<UserResponse>())!);
+            users.Add((await service.Client.SignUpAsync(TestUsers.UniqueEmail("shutdown"), $"Shutdown {i}")).User);
         }
 
         var locked = users[^1];
@@ -36,7 +32,7 @@ public sealed class GracefulShutdownTests(App app)
         // Requests provably accepted before the signal: they wait on a row lock inside PostgreSQL.
         await using var rowLock = await RowLock.TakeAsync(app.Db, locked.Id);
         var inFlight = Enumerable.Range(0, Blocked).Select(i => service.Client.ExchangeAsync(
-            new(HttpMethod.Patch, $"/api/users/{locked.Id}") { Content = Json.Body($$"""{"fullName":"In flight {{i}}"}""") }, clock, "patch-in-flight")).ToList();
+            new(HttpMethod.Patch, $"/api/users/{locked.Id}") { Content = Json.Of(new Update.Patch { FullName = $"In flight {i}" }) }, clock, "patch-in-flight")).ToList();
         await RowLock.WaitForWaitersAsync(app.Db, service, Blocked);
 
         var exchanges = new ConcurrentBag<Exchange>();
@@ -50,7 +46,7 @@ public sealed class GracefulShutdownTests(App app)
                 {
                     0 => ("get", new HttpRequestMessage(HttpMethod.Get, $"/api/users/{user.Id}")),
                     1 => ("list", new HttpRequestMessage(HttpMethod.Get, "/api/users?limit=5")),
-                    _ => ($"patch {user.Id}", new HttpRequestMessage(HttpMethod.Patch, $"/api/users/{user.Id}") { Content = Json.Body($$"""{"fullName":"Load {{c}}-{{i}}"}""") }),
+                    _ => ($"patch {user.Id}", new HttpRequestMessage(HttpMethod.Patch, $"/api/users/{user.Id}") { Content = Json.Of(new Update.Patch { FullName = $"Load {c}-{i}" }) }),
                 };
                 var exchange = await service.Client.ExchangeAsync(request, clock, name);
                 exchanges.Add(exchange);
@@ -80,10 +76,10 @@ public sealed class GracefulShutdownTests(App app)
         var before = all.Where(e => e.SentAt < signalled).ToList();
         var after = all.Where(e => e.SentAt >= signalled).ToList();
         var completedDuringShutdown = all.Count(e => e.Answered && e.DoneAt > signalled) + blocked.Count(e => e.Answered);
-        Report($"{Clients} clients, SIGTERM at {signalled.TotalMilliseconds:F0} ms, exit code {exitCode} at {exited.TotalMilliseconds:F0} ms, backends left {backends}");
-        Report($"Sent before the signal: {before.Count} ({Exchange.Summary(before)}); sent after it: {after.Count} ({Exchange.Summary(after)})");
-        Report($"Answered after the signal (completed during shutdown): {completedDuringShutdown}; the {Blocked} PATCHes held on a row lock: {Exchange.Summary(blocked)}");
-        Report($"Refusals: {string.Join("; ", all.Where(e => !e.Answered).Select(e => e.Failure).Distinct().Take(3))}");
+        TestReport.Line($"{Clients} clients, SIGTERM at {signalled.TotalMilliseconds:F0} ms, exit code {exitCode} at {exited.TotalMilliseconds:F0} ms, backends left {backends}");
+        TestReport.Line($"Sent before the signal: {before.Count} ({Exchange.Summary(before)}); sent after it: {after.Count} ({Exchange.Summary(after)})");
+        TestReport.Line($"Answered after the signal (completed during shutdown): {completedDuringShutdown}; the {Blocked} PATCHes held on a row lock: {Exchange.Summary(blocked)}");
+        TestReport.Line($"Refusals: {string.Join("; ", all.Where(e => !e.Answered).Select(e => e.Failure).Distinct().Take(3))}");
 
         Assert.True(aliveWhileLocked, "the process must wait for the requests in flight");
         Assert.All(blocked, e => Assert.Equal(HttpStatusCode.OK, e.Status));

@@ -173,10 +173,10 @@ internal static partial class HostileGen
         (email, password, fullName, extra, duplicate) =>
             "{" + string.Join(",", new[] { email, password, fullName, extra, duplicate }.Where(f => !string.IsNullOrEmpty(f))) + "}");
 
-    static readonly Gen<string> DeepNesting = Gen.Select(Gen.Int[1, 30_000], Gen.OneOf("[", "{\"a\":"), Gen.Bool, (depth, open, closed) =>
+    static Gen<string> Nesting(string member) => Gen.Select(Gen.Int[1, 30_000], Gen.OneOf("[", "{\"a\":"), Gen.Bool, (depth, open, closed) =>
     {
         var close = open == "[" ? "]" : "}";
-        return "{\"fullName\":" + string.Concat(Enumerable.Repeat(open, depth)) + "1" + (closed ? string.Concat(Enumerable.Repeat(close, depth)) : "") + "}";
+        return $"{{\"{member}\":" + string.Concat(Enumerable.Repeat(open, depth)) + "1" + (closed ? string.Concat(Enumerable.Repeat(close, depth)) : "") + "}";
     });
 
     static readonly Gen<Func<byte[], byte[]>> Mutation = Gen.Frequency(
@@ -192,7 +192,7 @@ internal static partial class HostileGen
         Gen.Frequency(
             (8, UserObject.Select(Encoding.UTF8.GetBytes)),
             (2, Value(3).Select(Encoding.UTF8.GetBytes)),
-            (1, DeepNesting.Select(Encoding.UTF8.GetBytes)),
+            (1, Nesting("fullName").Select(Encoding.UTF8.GetBytes)),
             (1, Gen.Byte.Array[0, 300])),
         Mutation,
         (body, mutate) => mutate(body));

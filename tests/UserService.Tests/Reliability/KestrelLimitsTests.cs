@@ -9,8 +9,6 @@ namespace UserService.Tests.Reliability;
 [Collection(ProcessCollection.Name)]
 public sealed class KestrelLimitsTests
 {
-    static void Report(string line) => TestContext.Current.TestOutputHelper?.WriteLine(line);
-
     [Fact]
     public async Task Oversized_or_malformed_requests_are_refused_with_4xx_and_the_service_carries_on()
     {
@@ -27,7 +25,7 @@ public sealed class KestrelLimitsTests
         var bare = await RawHttp.SendAsync(service.Port, "GET /api/users HTTP/1.1\r\nHost: localhost\r\nNo colon on this line\r\nConnection: close\r\n\r\n");
         var live = await RawHttp.SendAsync(service.Port, "GET /health/live HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
 
-        Report($"100 KB chunked body: {chunked.Status} {chunked.ContentType}; declared 100 KB: {declared.Status} {declared.ContentType}; " +
+        TestReport.Line($"100 KB chunked body: {chunked.Status} {chunked.ContentType}; declared 100 KB: {declared.Status} {declared.ContentType}; " +
                $"40 KB header: {headers.Status}; 9 KB request line: {line.Status}; %00 in path: {nul.Status}; header line without a colon: {bare.Status}; then /health/live {live.Status}");
         Assert.Equal((413, "application/problem+json"), (chunked.Status, chunked.ContentType));
         Assert.Equal((413, "application/problem+json"), (declared.Status, declared.ContentType));

@@ -1,8 +1,7 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Http.Json;
 using Npgsql;
-using UserService.Features.Users;
+using Update = UserService.Features.Users.Update;
 
 namespace UserService.Tests.Reliability;
 
@@ -13,31 +12,26 @@ public sealed class PoolExhaustionTests(App app)
     const int MaxPool = 2;
     const int PoolTimeoutSeconds = 2;
 
-    static void Report(string line) => TestContext.Current.TestOutputHelper?.WriteLine(line);
-
     [Fact]
     public async Task Exhausted_pool_answers_503_with_retry_after_after_the_pool_timeout_and_serves_again_once_freed()
     {
         var cs = new NpgsqlConnectionStringBuilder(App.ConnectionString) { MaxPoolSize = MaxPool, Timeout = PoolTimeoutSeconds, CommandTimeout = 30 };
         await using var service = ServiceProcess.Start(cs.ConnectionString);
         await service.WaitUntilReadyAsync();
-        var created = await service.Client.PostAsync("/api/users", Json.Body(
-            $$"""{"email":"{{TestUsers.UniqueEmail("pool")}}","password":"{{TestUsers.Password}}","fullName":"Pool"}"""));
-        var user = (await created.Content.ReadFromJsonAsync<UserResponse>())!;
+        var (user, _) = await service.Client.SignUpAsync(TestUsers.UniqueEmail("pool"), "Pool");
         var clock = Stopwatch.StartNew();
 
         // Two PATCHes wait on the row lock inside PostgreSQL, each holding one of the two pooled connections.
         var rowLock = await RowLock.TakeAsync(app.Db, user.Id);
         var blocked = Enumerable.Range(0, MaxPool).Select(i => service.Client.ExchangeAsync(
-            new(HttpMethod.Patch, $"/api/users/{user.Id}") { Content = Json.Body($$"""{"fullName":"Blocked {{i}}"}""") }, clock, "patch")).ToList();
+            new(HttpMethod.Patch, $"/api/users/{user.Id}") { Content = Json.Of(new Update.Patch { FullName = $"Blocked {i}" }) }, clock, "patch")).ToList();
         await RowLock.WaitForWaitersAsync(app.Db, service, MaxPool);
 
         var starved = await Task.WhenAll(
             service.Client.ExchangeAsync(new(HttpMethod.Get, $"/api/users/{user.Id}"), clock, "get"),
             service.Client.ExchangeAsync(new(HttpMethod.Get, "/api/users?limit=5"), clock, "list"),
             service.Client.ExchangeAsync(new(HttpMethod.Delete, $"/api/users/{Guid.CreateVersion7()}"), clock, "delete"),
-            service.Client.ExchangeAsync(new(HttpMethod.Post, "/api/users") { Content = Json.Body(
-                $$"""{"email":"{{TestUsers.UniqueEmail("starved")}}","password":"{{TestUsers.Password}}","fullName":"Starved"}""") }, clock, "create"),
+            service.Client.ExchangeAsync(new(HttpMethod.Post, "/api/users") { Content = Json.Of(TestUsers.SignUp(TestUsers.UniqueEmail("starved"), "Starved")) }, clock, "create"),
             service.Client.ExchangeAsync(new(HttpMethod.Get, "/health/ready"), clock, "ready"));
         var live = await service.Client.ExchangeAsync(new(HttpMethod.Get, "/health/live"), clock, "live");
 
@@ -48,13 +42,13 @@ public sealed class PoolExhaustionTests(App app)
             service.Client.ExchangeAsync(new(HttpMethod.Get, $"/api/users/{user.Id}"), clock, "get")));
         await rowLock.DisposeAsync();
 
-        Report($"Maximum Pool Size={MaxPool}, Timeout={PoolTimeoutSeconds}: starved requests {string.Join("; ", starved.Select(e => e.ToString()))}");
-        Report($"/health/live while starved: {live.Code} in {live.Elapsed.TotalMilliseconds:F0} ms");
-        Report($"After release: blocked PATCHes {Exchange.Summary(unblocked)}; next 10 GETs {Exchange.Summary(after)}, last answered {(after.Max(e => e.DoneAt) - released).TotalMilliseconds:F0} ms after release");
+        TestReport.Line($"Maximum Pool Size={MaxPool}, Timeout={PoolTimeoutSeconds}: starved requests {string.Join("; ", starved.Select(e => e.ToString()))}");
+        TestReport.Line($"/health/live while starved: {live.Code} in {live.Elapsed.TotalMilliseconds:F0} ms");
+        TestReport.Line($"After release: blocked PATCHes {Exchange.Summary(unblocked)}; next 10 GETs {Exchange.Summary(after)}, last answered {(after.Max(e => e.DoneAt) - released).TotalMilliseconds:F0} ms after release");
 
         foreach (var e in starved)
         {
-            DatabaseOutageTests.AssertRetryableProblem(e);
+            e.AssertRetryableProblem();
             Assert.InRange(e.Elapsed, TimeSpan.FromSeconds(PoolTimeoutSeconds) - TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(PoolTimeoutSeconds + 6));
         }
 

@@ -18,8 +18,6 @@ public sealed class SessionProcessTests(App app)
     static readonly TimeSpan Idle = TimeSpan.FromSeconds(4);
     static readonly TimeSpan Absolute = TimeSpan.FromSeconds(9);
 
-    static void Report(string line) => TestContext.Current.TestOutputHelper?.WriteLine(line);
-
     [Fact]
     public async Task Sessions_end_after_the_idle_timeout_and_after_the_absolute_lifetime_and_no_refresh_token_is_logged()
     {
@@ -55,7 +53,7 @@ public sealed class SessionProcessTests(App app)
 
         var idleAnswer = await service.Client.RefreshAsync(idle.RefreshToken);
         var idleProblem = await idleAnswer.AssertProblemAsync(HttpStatusCode.Unauthorized);
-        Report($"idle session refreshed {(clock.Elapsed - idleBegan).TotalSeconds:F1} s after its sign-in, never used: {(int)idleAnswer.StatusCode}");
+        TestReport.Line($"idle session refreshed {(clock.Elapsed - idleBegan).TotalSeconds:F1} s after its sign-in, never used: {(int)idleAnswer.StatusCode}");
 
         // Near the absolute end, what is left is shorter than the idle timeout, and then nothing keeps it alive.
         while (clock.Elapsed < Absolute - TimeSpan.FromSeconds(2.5))
@@ -70,7 +68,7 @@ public sealed class SessionProcessTests(App app)
         await Task.Delay(pastTheEnd > TimeSpan.Zero ? pastTheEnd : TimeSpan.Zero);
         var absoluteAnswer = await service.Client.RefreshAsync(kept.RefreshToken);
         var absoluteProblem = await absoluteAnswer.AssertProblemAsync(HttpStatusCode.Unauthorized);
-        Report($"kept session refreshed {(clock.Elapsed - keptBegan).TotalSeconds:F1} s after its sign-in, last used about a second before: {(int)absoluteAnswer.StatusCode}");
+        TestReport.Line($"kept session refreshed {(clock.Elapsed - keptBegan).TotalSeconds:F1} s after its sign-in, last used about a second before: {(int)absoluteAnswer.StatusCode}");
 
         var unknown = await (await service.Client.RefreshAsync("an unknown token")).AssertProblemAsync(HttpStatusCode.Unauthorized);
         Assert.Single(new[] { idleProblem, absoluteProblem, unknown }.Select(SessionRows.Comparable).Distinct());
@@ -85,7 +83,7 @@ public sealed class SessionProcessTests(App app)
             Assert.DoesNotContain(output, l => l.Contains(token, StringComparison.Ordinal));
         }
 
-        Report($"{seen.Count} refresh tokens, none of them in {output.Count} lines of Trace-level output");
+        TestReport.Line($"{seen.Count} refresh tokens, none of them in {output.Count} lines of Trace-level output");
     }
 
     [Fact]
@@ -105,7 +103,7 @@ public sealed class SessionProcessTests(App app)
         var throttled = await Throttles.PostAsync(service, from, "/api/auth/refresh", new { refreshToken = "one guess too many" });
         var signIn = await Throttles.SignInAsync(service, from, TestUsers.UniqueEmail("late"), TestUsers.Password);
         var elsewhere = await Throttles.PostAsync(service, Throttles.UniqueLoopback(), "/api/auth/refresh", new { refreshToken = "from another address" });
-        Report($"address limit 3: refreshes {Throttles.Runs(statuses)}, then {(int)throttled.StatusCode} (Retry-After {throttled.Headers.RetryAfter}); " +
+        TestReport.Line($"address limit 3: refreshes {Throttles.Runs(statuses)}, then {(int)throttled.StatusCode} (Retry-After {throttled.Headers.RetryAfter}); " +
                $"sign-in from there {(int)signIn.StatusCode}; a refresh from another address {(int)elsewhere.StatusCode}");
 
         Assert.Equal([401, 401, 401], statuses);

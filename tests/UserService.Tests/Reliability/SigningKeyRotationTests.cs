@@ -17,8 +17,6 @@ public sealed class SigningKeyRotationTests
     const string K1 = "rotation-key-one-0123456789-abcdefghijklmnop";
     const string K2 = "rotation-key-two-0123456789-abcdefghijklmnop";
 
-    static void Report(string line) => TestContext.Current.TestOutputHelper?.WriteLine(line);
-
     [Fact]
     public async Task Rolling_a_key_through_two_instances_refuses_no_valid_token_and_accepts_none_of_a_removed_key()
     {
@@ -62,7 +60,7 @@ public sealed class SigningKeyRotationTests
             var refreshed = await (await b.Client.RefreshAsync(old.RefreshToken)).ReadTokensAsync();
             Assert.Equal("k2", new JsonWebToken(refreshed.AccessToken).Kid);
             await AcceptedAsync(refreshed.AccessToken, a, b);
-            Report("k1 → k1+k2 (verify) → k2+k1 → k2, one instance at a time: every valid token accepted throughout; the k1 token refused once k1 was removed; the session refreshed across the rotation");
+            TestReport.Line("k1 → k1+k2 (verify) → k2+k1 → k2, one instance at a time: every valid token accepted throughout; the k1 token refused once k1 was removed; the session refreshed across the rotation");
         }
         finally
         {
@@ -91,7 +89,7 @@ public sealed class SigningKeyRotationTests
 
         var exitCode = await service.WaitForExitAsync(TimeSpan.FromSeconds(30));
         var lines = service.Output.Where(l => l.Contains("Jwt:SigningKey", StringComparison.Ordinal)).ToList();
-        Report($"{reason}: exit code {exitCode}; {string.Join(" | ", lines)}");
+        TestReport.Line($"{reason}: exit code {exitCode}; {string.Join(" | ", lines)}");
 
         Assert.Equal(1, exitCode);
         Assert.Contains(reason, Assert.Single(lines), StringComparison.Ordinal);

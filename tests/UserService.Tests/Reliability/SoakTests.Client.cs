@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using Dapper;
+using Update = UserService.Features.Users.Update;
 
 namespace UserService.Tests.Reliability;
 
@@ -63,7 +64,7 @@ public sealed partial class SoakTests
             var user = new TrackedUser($"soak-{number}-{Guid.NewGuid():N}@example.com");
             var name = Name("created");
             Users.Add(user);
-            var e = await SendAsync("create", HttpMethod.Post, "/api/users", json: $$"""{"email":"{{user.Email}}","password":"{{TestUsers.Password}}","fullName":"{{name}}"}""");
+            var e = await SendAsync("create", HttpMethod.Post, "/api/users", body: TestUsers.SignUp(user.Email, name));
             switch (Judge(e, 201))
             {
                 case Fate.Acknowledged:
@@ -84,7 +85,7 @@ public sealed partial class SoakTests
         async Task PatchAsync(TrackedUser user, State current)
         {
             var name = Name("patched");
-            var e = await SendAsync("patch", HttpMethod.Patch, $"/api/users/{user.Id}", current.Version, $$"""{"fullName":"{{name}}"}""");
+            var e = await SendAsync("patch", HttpMethod.Patch, $"/api/users/{user.Id}", current.Version, new Update.Patch { FullName = name });
             var next = new State(current.Version + 1, name);
             switch (Judge(e, 200))
             {
@@ -101,7 +102,7 @@ public sealed partial class SoakTests
         /// <summary>A refusal on purpose: no user ever has version 0.</summary>
         async Task StalePatchAsync(TrackedUser user)
         {
-            var e = await SendAsync("stale-patch", HttpMethod.Patch, $"/api/users/{user.Id}", 0, $$"""{"fullName":"{{Name("stale")}}"}""");
+            var e = await SendAsync("stale-patch", HttpMethod.Patch, $"/api/users/{user.Id}", 0, new Update.Patch { FullName = Name("stale") });
             Judge(e, 412);
         }
 
@@ -109,7 +110,7 @@ public sealed partial class SoakTests
         async Task DuplicateCreateAsync(TrackedUser user)
         {
             var e = await SendAsync("duplicate", HttpMethod.Post, "/api/users",
-                json: $$"""{"email":"{{user.Email.ToUpperInvariant()}}","password":"{{TestUsers.Password}}","fullName":"{{Name("duplicate")}}"}""");
+                body: TestUsers.SignUp(user.Email.ToUpperInvariant(), Name("duplicate")));
             Judge(e, 409);
         }
 
@@ -183,12 +184,12 @@ public sealed partial class SoakTests
             return fate;
         }
 
-        async Task<Exchange> SendAsync(string name, HttpMethod method, string path, long? ifMatch = null, string? json = null)
+        async Task<Exchange> SendAsync(string name, HttpMethod method, string path, long? ifMatch = null, object? body = null)
         {
             var request = new HttpRequestMessage(method, path);
-            if (json is not null)
+            if (body is not null)
             {
-                request.Content = Json.Body(json);
+                request.Content = Json.Of(body);
             }
 
             if (ifMatch is not null)

@@ -23,8 +23,6 @@ public sealed partial class SoakTests(PostgresCluster cluster) : IClassFixture<P
     static readonly TimeSpan Duration = TimeSpan.FromSeconds(
         int.TryParse(Environment.GetEnvironmentVariable("USERSERVICE_SOAK_SECONDS"), CultureInfo.InvariantCulture, out var seconds) ? seconds : 40);
 
-    static void Report(string line) => TestContext.Current.TestOutputHelper?.WriteLine(line);
-
     [Fact]
     public async Task Writes_from_many_clients_across_a_postgresql_restart_lose_nothing_acknowledged_and_keep_nothing_refused()
     {
@@ -81,15 +79,15 @@ public sealed partial class SoakTests(PostgresCluster cluster) : IClassFixture<P
         var exchanges = clients.SelectMany(c => c.Exchanges).ToList();
         var counts = clients.SelectMany(c => c.Counts).GroupBy(p => p.Key).ToDictionary(g => g.Key, g => g.Sum(p => p.Value));
         string Count(string key) => counts.GetValueOrDefault(key).ToString(CultureInfo.InvariantCulture);
-        Report($"Soak: {Clients} clients for {Duration.TotalSeconds:F0} s; PostgreSQL down from {outage.DownAt.TotalSeconds:F1} s to {outage.StartingAt.TotalSeconds:F1} s, up again at {up.TotalSeconds:F1} s");
-        Report($"{exchanges.Count} requests: {Exchange.Summary(exchanges)}; slowest {exchanges.Max(e => e.Elapsed.TotalMilliseconds):F0} ms");
-        Report($"Operations: create {Count("create")}, patch {Count("patch")}, stale patch {Count("stale-patch")}, duplicate create {Count("duplicate")}, delete {Count("delete")}, re-read {Count("resync")}");
-        Report($"Write fates: acknowledged {Count("acknowledged")}, refused {Count("refused")} (4xx {Count("refused-4xx")}, 503 while down {Count("refused-503")}), " +
+        TestReport.Line($"Soak: {Clients} clients for {Duration.TotalSeconds:F0} s; PostgreSQL down from {outage.DownAt.TotalSeconds:F1} s to {outage.StartingAt.TotalSeconds:F1} s, up again at {up.TotalSeconds:F1} s");
+        TestReport.Line($"{exchanges.Count} requests: {Exchange.Summary(exchanges)}; slowest {exchanges.Max(e => e.Elapsed.TotalMilliseconds):F0} ms");
+        TestReport.Line($"Operations: create {Count("create")}, patch {Count("patch")}, stale patch {Count("stale-patch")}, duplicate create {Count("duplicate")}, delete {Count("delete")}, re-read {Count("resync")}");
+        TestReport.Line($"Write fates: acknowledged {Count("acknowledged")}, refused {Count("refused")} (4xx {Count("refused-4xx")}, 503 while down {Count("refused-503")}), " +
                $"ambiguous {Count("ambiguous")} (later found applied {Count("ambiguous-applied")}, not applied {Count("ambiguous-not-applied")})");
-        Report($"End state: {ledger.Count} users in the ledger, {rows.Count} rows, {exact} checked exactly and {ledger.Count - exact} against their possible states, {untracked} rows nobody asked for; {violations.Count} violations");
+        TestReport.Line($"End state: {ledger.Count} users in the ledger, {rows.Count} rows, {exact} checked exactly and {ledger.Count - exact} against their possible states, {untracked} rows nobody asked for; {violations.Count} violations");
         foreach (var violation in violations.Take(20))
         {
-            Report($"VIOLATION {violation}");
+            TestReport.Line($"VIOLATION {violation}");
         }
 
         Assert.Empty(violations);

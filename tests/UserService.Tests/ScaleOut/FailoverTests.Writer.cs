@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
 using UserService.Features.Users;
+using Update = UserService.Features.Users.Update;
 
 namespace UserService.Tests.ScaleOut;
 
@@ -63,7 +64,7 @@ public sealed partial class FailoverTests
             Users.Add(user);
             var (exchange, fate) = await SendAsync("create", new(HttpMethod.Post, "/api/users")
             {
-                Content = Json.Body($$"""{"email":"{{user.Email}}","password":"{{TestUsers.Password}}","fullName":"{{fullName}}"}"""),
+                Content = Json.Of(TestUsers.SignUp(user.Email, fullName)),
             }, HttpStatusCode.Created);
             user.Candidates = fate ? [fullName] : [null, fullName];
             if (fate)
@@ -76,7 +77,7 @@ public sealed partial class FailoverTests
         {
             var (_, fate) = await SendAsync("patch", new(HttpMethod.Patch, $"/api/users/{user.Id}")
             {
-                Content = Json.Body($$"""{"fullName":"{{fullName}}"}"""),
+                Content = Json.Of(new Update.Patch { FullName = fullName }),
             }, HttpStatusCode.OK);
             Apply(user, fate, fullName);
         }

@@ -1,7 +1,5 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Http.Json;
-using UserService.Features.Users;
+using Update = UserService.Features.Users.Update;
 
 namespace UserService.Tests.ScaleOut;
 
@@ -63,7 +61,7 @@ public sealed class RollingRestartTests
                 for (var i = 0; !traffic.IsCancellationRequested; i++)
                 {
                     var request = i % 3 == 2
-                        ? new HttpRequestMessage(HttpMethod.Patch, $"/api/users/{id}") { Content = Json.Body($$"""{"fullName":"Rolling {{c}}-{{i}}"}""") }
+                        ? new HttpRequestMessage(HttpMethod.Patch, $"/api/users/{id}") { Content = Json.Of(new Update.Patch { FullName = $"Rolling {c}-{i}" }) }
                         : new HttpRequestMessage(HttpMethod.Get, "/api/users/me");
                     exchanges[c].Add(await client.ExchangeAsync(request, clock, request.Method.Method, TimeSpan.FromSeconds(10)));
                     // About 200 requests a second in all: steady load that leaves the 2 cores room to start instances.
@@ -149,10 +147,7 @@ public sealed class RollingRestartTests
     {
         var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) };
         var email = TestUsers.UniqueEmail("rolling");
-        var created = await client.PostAsync("/api/users", Json.Body(
-            $$"""{"email":"{{email}}","password":"{{TestUsers.Password}}","fullName":"Rolling {{number}}"}"""));
-        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-        var id = (await created.Content.ReadFromJsonAsync<UserResponse>())!.Id;
-        return (client.WithToken(await Identity.SignInAsync(client, email)), id);
+        var (user, _) = await client.SignUpAsync(email, $"Rolling {number}");
+        return (client.WithToken(await Identity.SignInAsync(client, email)), user.Id);
     }
 }

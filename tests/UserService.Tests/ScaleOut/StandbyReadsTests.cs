@@ -3,9 +3,9 @@ using System.Net;
 using System.Net.Http.Json;
 using Dapper;
 using Npgsql;
-using UserService.Features.Users;
 using UserService.Infrastructure.Database;
 using List = UserService.Features.Users.List;
+using Update = UserService.Features.Users.Update;
 
 namespace UserService.Tests.ScaleOut;
 
@@ -30,10 +30,7 @@ public sealed class StandbyReadsTests
         await service.WaitUntilReadyAsync();
 
         var marker = $"Standby {Guid.NewGuid():N}";
-        var created = await service.Client.PostAsync("/api/users", Json.Body(
-            $$"""{"email":"{{TestUsers.UniqueEmail("standby")}}","password":"{{TestUsers.Password}}","fullName":"{{marker}}"}"""));
-        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-        var id = (await created.Content.ReadFromJsonAsync<UserResponse>())!.Id;
+        var id = (await service.Client.SignUpAsync(TestUsers.UniqueEmail("standby"), marker)).User.Id;
         await ReplayedAsync(standby, id);
 
         await SearchAsync(service, marker, id);
@@ -53,7 +50,7 @@ public sealed class StandbyReadsTests
         }
 
         Assert.True(await RanListAsync(primary, service), "with the standby down, the list and search should run on the primary");
-        var patched = await service.Client.PatchAsync($"/api/users/{id}", Json.Body("""{"fullName":"Still writable"}"""));
+        var patched = await service.Client.PatchAsync($"/api/users/{id}", Json.Of(new Update.Patch { FullName = "Still writable" }));
         Assert.Equal(HttpStatusCode.OK, patched.StatusCode);
     }
 

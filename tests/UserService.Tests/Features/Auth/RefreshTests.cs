@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using UserService.Features.Auth;
 using UserService.Features.Auth.Refresh;
+using Token = UserService.Features.Auth.Token;
 
 namespace UserService.Tests.Features.Auth;
 
@@ -13,7 +14,7 @@ public sealed class RefreshTests(App app)
     {
         var (user, _) = await app.CreateAsync();
 
-        var rsp = await app.Anonymous.PostAsync("/api/auth/token", Json.Body($$"""{"email":"{{user.Email}}","password":"{{TestUsers.Password}}"}"""));
+        var rsp = await app.Anonymous.PostAsync("/api/auth/token", Json.Of(new Token.Request { Email = user.Email, Password = TestUsers.Password }));
         var tokens = await rsp.ReadTokensAsync();
 
         Assert.Equal("no-store", rsp.Headers.CacheControl?.ToString());

@@ -1,4 +1,5 @@
 using System.Net;
+using Update = UserService.Features.Users.Update;
 
 namespace UserService.Tests.Features.Auth;
 
@@ -29,9 +30,9 @@ public sealed class SessionEndTests(App app)
         var rsp = trigger switch
         {
             Trigger.PasswordChangeBySelf => await self.PatchAsync($"/api/users/{user.Id}",
-                Json.Body($$"""{"password":"a fresh new passphrase","currentPassword":"{{TestUsers.Password}}"}""")),
-            Trigger.PasswordSetByAdmin => await app.Client.PatchAsync($"/api/users/{user.Id}", Json.Body("""{"password":"set by the admin now"}""")),
-            Trigger.Demotion => await app.Client.PatchAsync($"/api/users/{user.Id}", Json.Body("""{"role":"user"}""")),
+                Json.Of(new Update.Patch { Password = "a fresh new passphrase", CurrentPassword = TestUsers.Password })),
+            Trigger.PasswordSetByAdmin => await app.Client.PatchAsync($"/api/users/{user.Id}", Json.Of(new Update.Patch { Password = "set by the admin now" })),
+            Trigger.Demotion => await app.Client.PatchAsync($"/api/users/{user.Id}", Json.Of(new Update.Patch { Role = "user" })),
             Trigger.DeletionBySelf => await self.DeleteAsync($"/api/users/{user.Id}"),
             _ => await app.Client.DeleteAsync($"/api/users/{user.Id}"),
         };
@@ -53,7 +54,7 @@ public sealed class SessionEndTests(App app)
         var (user, client) = await app.NewUserAsync();
         var session = await Identity.StartSessionAsync(app.Anonymous, user.Email);
 
-        Assert.Equal(HttpStatusCode.OK, (await client.PatchAsync($"/api/users/{user.Id}", Json.Body("""{"fullName":"Renamed"}"""))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.PatchAsync($"/api/users/{user.Id}", Json.Of(new Update.Patch { FullName = "Renamed" }))).StatusCode);
 
         Assert.Equal(HttpStatusCode.OK, (await app.Anonymous.RefreshAsync(session.RefreshToken)).StatusCode);
     }

@@ -1,5 +1,6 @@
 using System.Net;
 using UserService.Features.Sessions.List;
+using Update = UserService.Features.Users.Update;
 
 namespace UserService.Tests.Features.Sessions;
 
@@ -43,7 +44,7 @@ public sealed class ListTests(App app)
     {
         var (user, client) = await app.NewUserAsync();
         Assert.Equal(HttpStatusCode.OK, (await client.PatchAsync($"/api/users/{user.Id}",
-            Json.Body($$"""{"password":"a fresh new passphrase","currentPassword":"{{TestUsers.Password}}"}"""))).StatusCode);
+            Json.Of(new Update.Patch { Password = "a fresh new passphrase", CurrentPassword = TestUsers.Password }))).StatusCode);
         var fresh = await Identity.StartSessionAsync(app.Anonymous, user.Email, "a fresh new passphrase");
 
         var (_, list) = await app.CreateClient().WithToken(fresh.AccessToken).GETAsync<Endpoint, Response>();

@@ -39,7 +39,7 @@ public sealed class CreateTests(App app)
     {
         var email = TestUsers.UniqueEmail();
         var rsp = await app.Client.PostAsync("/api/users",
-            Json.Body($$"""{"email":"{{email}}","password":"{{TestUsers.Password}}","fullName":"Ada"}"""));
+            Json.Of(TestUsers.SignUp(email, "Ada")));
         var body = await rsp.Content.ReadAsStringAsync();
 
         Assert.Equal(HttpStatusCode.Created, rsp.StatusCode);
@@ -173,7 +173,7 @@ public sealed class CreateTests(App app)
     {
         var email = TestUsers.UniqueEmail();
         var rsp = await app.Client.PostAsync("/api/users",
-            Json.Body($$"""{"email":"{{email}}","password":"{{TestUsers.Password}}","fullName":"Ada"}""", mediaType));
+            Json.Of(TestUsers.SignUp(email, "Ada"), mediaType));
 
         await rsp.AssertProblemAsync(HttpStatusCode.UnsupportedMediaType);
         Assert.Equal(0, await app.CountByEmailAsync(email));
@@ -184,7 +184,7 @@ public sealed class CreateTests(App app)
     {
         var email = TestUsers.UniqueEmail();
         var rsp = await app.Client.PostAsync("/api/users",
-            Json.Body($$"""{"email":"{{email}}","password":"{{TestUsers.Password}}","fullName":"{{new string('x', 64 * 1024)}}"}"""));
+            Json.Of(TestUsers.SignUp(email, new string('x', 64 * 1024))));
 
         await rsp.AssertProblemAsync(HttpStatusCode.RequestEntityTooLarge);
         Assert.Equal(0, await app.CountByEmailAsync(email));

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using UserService.Features.Users;
 using UserService.Features.Users.Update;
+using Update = UserService.Features.Users.Update;
 
 namespace UserService.Tests.Features.Users;
 
@@ -51,7 +52,7 @@ public sealed partial class UpdateTests
         HttpResponseMessage last = null!;
         for (var i = 0; i < 5; i++)
         {
-            last = await client.PatchAsync($"/api/users/{me.Id}", Json.Body($$"""{"password":"a brand new passphrase","currentPassword":"wrong guess {{i}}"}"""));
+            last = await client.PatchAsync($"/api/users/{me.Id}", Json.Of(new Update.Patch { Password = "a brand new passphrase", CurrentPassword = $"wrong guess {i}" }));
             statuses.Add(last.StatusCode);
         }
 
@@ -60,7 +61,7 @@ public sealed partial class UpdateTests
         Assert.InRange(last.Headers.RetryAfter!.Delta!.Value.TotalSeconds, 1, 60);
 
         // The right current password waits too, and so does signing in: one bucket per account.
-        var right = await client.PatchAsync($"/api/users/{me.Id}", Json.Body($$"""{"password":"a brand new passphrase","currentPassword":"{{TestUsers.Password}}"}"""));
+        var right = await client.PatchAsync($"/api/users/{me.Id}", Json.Of(new Update.Patch { Password = "a brand new passphrase", CurrentPassword = TestUsers.Password }));
         Assert.Equal(HttpStatusCode.TooManyRequests, right.StatusCode);
         var signIn = await app.Anonymous.PostAsJsonAsync("/api/auth/token", new { email = me.Email, password = TestUsers.Password });
         Assert.Equal(HttpStatusCode.TooManyRequests, signIn.StatusCode);
@@ -72,7 +73,7 @@ public sealed partial class UpdateTests
     {
         var (user, _) = await app.CreateAsync();
 
-        var rsp = await app.Client.PatchAsync($"/api/users/{user.Id}", Json.Body("""{"password":"set by the admin 123"}"""));
+        var rsp = await app.Client.PatchAsync($"/api/users/{user.Id}", Json.Of(new Update.Patch { Password = "set by the admin 123" }));
 
         Assert.Equal(HttpStatusCode.OK, rsp.StatusCode);
         await Identity.SignInAsync(app.Anonymous, user.Email, "set by the admin 123");

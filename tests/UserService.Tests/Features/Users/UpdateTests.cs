@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using UserService.Features.Users;
 using UserService.Features.Users.Update;
+using Update = UserService.Features.Users.Update;
 
 namespace UserService.Tests.Features.Users;
 
@@ -136,7 +137,7 @@ public sealed partial class UpdateTests(App app)
     [Fact]
     public async Task Id_that_is_not_a_uuid_returns_404()
     {
-        var request = new HttpRequestMessage(HttpMethod.Patch, "/api/users/not-a-uuid") { Content = Json.Body("""{"fullName":"X"}""") };
+        var request = new HttpRequestMessage(HttpMethod.Patch, "/api/users/not-a-uuid") { Content = Json.Of(new Update.Patch { FullName = "X" }) };
 
         var rsp = await app.Client.SendAsync(request);
 
@@ -164,7 +165,7 @@ public sealed partial class UpdateTests(App app)
         var (_, client) = await app.NewUserAsync();
         var (other, _) = await app.CreateAsync(fullName: "Unchanged");
 
-        var rsp = await client.PatchAsync($"/api/users/{other.Id}", Json.Body("""{"fullName":"Hijacked","role":"admin"}"""));
+        var rsp = await client.PatchAsync($"/api/users/{other.Id}", Json.Of(new Update.Patch { FullName = "Hijacked", Role = "admin" }));
 
         await rsp.AssertProblemAsync(HttpStatusCode.NotFound);
         var row = await app.RowAsync(other.Id);
@@ -176,7 +177,7 @@ public sealed partial class UpdateTests(App app)
     {
         var (me, client) = await app.NewUserAsync();
 
-        var rsp = await client.PatchAsync($"/api/users/{me.Id}", Json.Body("""{"fullName":"Self Made"}"""));
+        var rsp = await client.PatchAsync($"/api/users/{me.Id}", Json.Of(new Update.Patch { FullName = "Self Made" }));
 
         Assert.Equal(HttpStatusCode.OK, rsp.StatusCode);
         Assert.Equal("Self Made", (await app.RowAsync(me.Id))!.FullName);
@@ -189,7 +190,7 @@ public sealed partial class UpdateTests(App app)
     {
         var (me, client) = await app.NewUserAsync("Unchanged");
 
-        var rsp = await client.PatchAsync($"/api/users/{me.Id}", Json.Body($$"""{"fullName":"Changed","role":"{{role}}"}"""));
+        var rsp = await client.PatchAsync($"/api/users/{me.Id}", Json.Of(new Update.Patch { FullName = "Changed", Role = role }));
 
         await rsp.AssertProblemAsync(HttpStatusCode.Forbidden);
         var row = await app.RowAsync(me.Id);

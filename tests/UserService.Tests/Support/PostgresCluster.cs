@@ -1,7 +1,7 @@
 using System.Globalization;
 using Npgsql;
 
-namespace UserService.Tests.Infrastructure;
+namespace UserService.Tests.Support;
 
 /// <summary>
 /// A throwaway PostgreSQL cluster of its own (scripts/postgres.sh on a free port, data under the temp folder) for

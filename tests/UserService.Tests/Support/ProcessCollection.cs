@@ -1,4 +1,4 @@
-namespace UserService.Tests.Infrastructure;
+namespace UserService.Tests.Support;
 
 /// <summary>
 /// Tests that start real service processes run one class at a time: on a 2-core machine several concurrent

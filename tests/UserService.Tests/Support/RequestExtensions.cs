@@ -1,4 +1,4 @@
-namespace UserService.Tests.Infrastructure;
+namespace UserService.Tests.Support;
 
 internal static class RequestExtensions
 {

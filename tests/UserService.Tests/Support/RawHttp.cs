@@ -1,7 +1,7 @@
 using System.Net.Sockets;
 using System.Text;
 
-namespace UserService.Tests.Infrastructure;
+namespace UserService.Tests.Support;
 
 /// <summary>
 /// Bytes on a socket, for requests no HttpClient will send (malformed framing, oversized headers, chunked bodies) and

@@ -1,12 +1,11 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
-using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using Npgsql;
 
-namespace UserService.Tests.Infrastructure;
+namespace UserService.Tests.Support;
 
 /// <summary>
 /// The real service as a child process on a real port: for what the in-memory host cannot show (signals, exit
@@ -93,9 +92,7 @@ public sealed partial class ServiceProcess : IAsyncDisposable
         }
 
         var email = TestUsers.UniqueEmail("process-admin");
-        var created = await Client.PostAsync("/api/users", Json.Body(
-            $$"""{"email":"{{email}}","password":"{{TestUsers.Password}}","fullName":"Process Admin"}"""));
-        var id = (await created.Content.ReadFromJsonAsync<UserService.Features.Users.UserResponse>())!.Id;
+        var id = (await Client.SignUpAsync(email, "Process Admin")).User.Id;
         await using (var db = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(connectionString) { ApplicationName = "UserService.Tests", Pooling = false }.ConnectionString))
         {
             await Identity.PromoteAsync(db, id);

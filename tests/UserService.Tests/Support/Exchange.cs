@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 
-namespace UserService.Tests.Infrastructure;
+namespace UserService.Tests.Support;
 
 /// <summary>
 /// One request's fate as the client saw it, timed on a clock that the test shares with the fault it stages.
@@ -35,6 +35,15 @@ public sealed record Exchange(
 
 public static class ExchangeExtensions
 {
+    /// <summary>The service's answer while the database cannot serve: a 503 problem that says when to try again.</summary>
+    public static void AssertRetryableProblem(this Exchange e)
+    {
+        Assert.True(e.Status == HttpStatusCode.ServiceUnavailable, $"expected 503: {e}");
+        Assert.Equal("application/problem+json", e.MediaType);
+        Assert.Equal("2", e.RetryAfter);
+        Assert.Contains("\"status\":503", e.Body, StringComparison.Ordinal);
+    }
+
     /// <summary>
     /// Sends and reads the whole answer, never throwing: connection errors, half answers and a client-side
     /// <paramref name="timeout"/> (a hang) all come back as an <see cref="Exchange"/> with a failure.

@@ -3,7 +3,7 @@ using System.Text.Json;
 using Dapper;
 using UserService.Features.Auth;
 
-namespace UserService.Tests.Infrastructure;
+namespace UserService.Tests.Support;
 
 /// <summary>Sessions as PostgreSQL has them, and the requests every session test sends.</summary>
 internal static class SessionRows

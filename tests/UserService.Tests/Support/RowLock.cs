@@ -2,7 +2,7 @@ using System.Diagnostics;
 using Dapper;
 using Npgsql;
 
-namespace UserService.Tests.Reliability;
+namespace UserService.Tests.Support;
 
 /// <summary>
 /// A row lock held from the tests' own connection, so that a service request that writes the row provably waits
@@ -48,13 +48,20 @@ internal sealed class RowLock : IAsyncDisposable
         await connection.DisposeAsync();
     }
 
+    const string Waiters = "FROM pg_stat_activity WHERE application_name = @name AND wait_event_type = 'Lock'";
+
     /// <summary>The service's backends that wait on a lock right now.</summary>
     public static async Task<int> WaitersAsync(NpgsqlDataSource db, ServiceProcess service)
     {
         await using var connection = await db.OpenConnectionAsync();
-        return await connection.ExecuteScalarAsync<int>(
-            "SELECT count(*)::int FROM pg_stat_activity WHERE application_name = @name AND wait_event_type = 'Lock'",
-            new { name = service.ApplicationName });
+        return await connection.ExecuteScalarAsync<int>($"SELECT count(*)::int {Waiters}", new { name = service.ApplicationName });
+    }
+
+    /// <summary>Ends the backends of the service that wait on a lock, as a crash or an operator would: mid-statement.</summary>
+    public static async Task TerminateWaitersAsync(NpgsqlDataSource db, ServiceProcess service)
+    {
+        await using var connection = await db.OpenConnectionAsync();
+        await connection.ExecuteAsync($"SELECT pg_terminate_backend(pid) {Waiters}", new { name = service.ApplicationName });
     }
 
     public static async Task<TimeSpan> WaitForWaitersAsync(NpgsqlDataSource db, ServiceProcess service, int count)

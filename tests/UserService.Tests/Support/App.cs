@@ -4,7 +4,7 @@ using Npgsql;
 
 [assembly: AssemblyFixture(typeof(App))]
 
-namespace UserService.Tests.Infrastructure;
+namespace UserService.Tests.Support;
 
 /// <summary>
 /// The one in-memory host of the test assembly (FastEndpoints keeps process-wide statics, so there is exactly one),

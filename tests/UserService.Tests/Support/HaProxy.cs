@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace UserService.Tests.Infrastructure;
+namespace UserService.Tests.Support;
 
 /// <summary>
 /// HAProxy of its own (scripts/haproxy.sh on free ports, its folder under the temp folder) in front of service

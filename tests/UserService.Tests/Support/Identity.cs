@@ -6,7 +6,7 @@ using Npgsql;
 using UserService.Features.Auth;
 using UserService.Features.Users;
 
-namespace UserService.Tests.Infrastructure;
+namespace UserService.Tests.Support;
 
 /// <summary>Signing in as a fresh user or admin, for every test that needs a caller.</summary>
 public static class Identity

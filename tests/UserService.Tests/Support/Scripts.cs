@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace UserService.Tests.Infrastructure;
+namespace UserService.Tests.Support;
 
 /// <summary>The project's own scripts (scripts/*.sh), run by tests that need a cluster, a standby or HAProxy of their own.</summary>
 public static class Scripts

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text.Json;
 
-namespace UserService.Tests.Infrastructure;
+namespace UserService.Tests.Support;
 
 public static class Problems
 {

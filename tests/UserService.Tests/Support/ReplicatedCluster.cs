@@ -1,7 +1,7 @@
 using System.Globalization;
 using Npgsql;
 
-namespace UserService.Tests.Infrastructure;
+namespace UserService.Tests.Support;
 
 /// <summary>
 /// A primary and a streaming standby of their own (scripts/replication.sh on free ports, data under the temp folder),

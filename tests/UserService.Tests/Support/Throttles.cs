@@ -4,7 +4,7 @@ using System.Net.Sockets;
 using Dapper;
 using Npgsql;
 
-namespace UserService.Tests.Infrastructure;
+namespace UserService.Tests.Support;
 
 /// <summary>
 /// Throttling counters live in the one test database for a whole window, shared by every test and every service

@@ -4,7 +4,7 @@ using Dapper;
 using UserService.Features.Users;
 using Create = UserService.Features.Users.Create;
 
-namespace UserService.Tests.Infrastructure;
+namespace UserService.Tests.Support;
 
 /// <summary>Unique users for each test, so tests never need to clean tables to stay independent.</summary>
 public static partial class TestUsers
@@ -13,12 +13,19 @@ public static partial class TestUsers
 
     public static string UniqueEmail(string prefix = "user") => $"{prefix}-{Guid.NewGuid():N}@example.com";
 
+    /// <summary>A valid sign-up: the typed body of <c>POST /api/users</c>.</summary>
+    internal static Create.Request SignUp(string? email = null, string fullName = "Ada Lovelace", string password = Password) =>
+        new() { Email = email ?? UniqueEmail(), Password = password, FullName = fullName };
+
     /// <summary>Signs a user up through the API and returns it with its ETag.</summary>
-    internal static async Task<(UserResponse User, string ETag)> CreateAsync(this App app, string? email = null, string fullName = "Ada Lovelace", string password = Password)
+    internal static Task<(UserResponse User, string ETag)> CreateAsync(this App app, string? email = null, string fullName = "Ada Lovelace", string password = Password) =>
+        app.Anonymous.SignUpAsync(email, fullName, password);
+
+    /// <summary>Signs a user up through any client (the in-memory host's, a real process's, a proxy's) and returns it with its ETag.</summary>
+    internal static async Task<(UserResponse User, string ETag)> SignUpAsync(this HttpClient client, string? email = null, string fullName = "Ada Lovelace", string password = Password)
     {
-        var (rsp, user) = await app.Anonymous.POSTAsync<Create.Endpoint, Create.Request, UserResponse>(
-            new() { Email = email ?? UniqueEmail(), Password = password, FullName = fullName });
-        Assert.Equal(HttpStatusCode.Created, rsp.StatusCode);
+        var (rsp, user) = await client.POSTAsync<Create.Endpoint, Create.Request, UserResponse>(SignUp(email, fullName, password));
+        Assert.True(rsp.StatusCode == HttpStatusCode.Created, $"sign-up gave {(int)rsp.StatusCode}: {await rsp.Content.ReadAsStringAsync()}");
         return (user, rsp.Headers.ETag!.Tag);
     }
 

@@ -1,0 +1,3 @@
+global using FastEndpoints;
+global using UserService.Tests.Support;
+global using Xunit;

@@ -1,9 +1,0 @@
-using System.Text;
-
-namespace UserService.Tests.Infrastructure;
-
-public static class Json
-{
-    /// <summary>A raw body, for what the typed helpers cannot send: malformed JSON, wrong types, odd media types.</summary>
-    public static StringContent Body(string json, string mediaType = "application/json") => new(json, Encoding.UTF8, mediaType);
-}
