@@ -61,40 +61,27 @@ public sealed class ExposureTests(App app)
     [Fact]
     public async Task The_first_admin_is_created_under_the_canonical_email_and_a_look_alike_admin_email_stops_startup()
     {
-        var database = $"exposure_{Guid.NewGuid():N}";
-        await using (var admin = await app.Db.OpenConnectionAsync())
+        await using var database = await ScratchDatabase.CreateAsync(app, "exposure");
+        var cs = database.ConnectionString;
+        await using (var refused = ServiceProcess.Start(cs, new Dictionary<string, string>
         {
-            await admin.ExecuteAsync($"CREATE DATABASE {database}");
+            ["Admin__Email"] = "ro\u200bot@example.com",
+            ["Admin__Password"] = "configured admin password",
+        }))
+        {
+            Assert.Equal(1, await refused.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+            Assert.Contains(refused.Output, l => l.Contains("Admin:Email", StringComparison.Ordinal) && l.Contains("invisible", StringComparison.Ordinal));
         }
 
-        var cs = new NpgsqlConnectionStringBuilder(App.ConnectionString) { Database = database }.ConnectionString;
-        try
+        await using var service = ServiceProcess.Start(cs, new Dictionary<string, string>
         {
-            await using (var refused = ServiceProcess.Start(cs, new Dictionary<string, string>
-            {
-                ["Admin__Email"] = "ro\u200bot@example.com",
-                ["Admin__Password"] = "configured admin password",
-            }))
-            {
-                Assert.Equal(1, await refused.WaitForExitAsync(TimeSpan.FromSeconds(60)));
-                Assert.Contains(refused.Output, l => l.Contains("Admin:Email", StringComparison.Ordinal) && l.Contains("invisible", StringComparison.Ordinal));
-            }
+            ["Admin__Email"] = "  ROOT@\uff25xample.COM ",
+            ["Admin__Password"] = "configured admin password",
+        });
+        await service.WaitUntilReadyAsync(signIn: false);
 
-            await using var service = ServiceProcess.Start(cs, new Dictionary<string, string>
-            {
-                ["Admin__Email"] = "  ROOT@\uff25xample.COM ",
-                ["Admin__Password"] = "configured admin password",
-            });
-            await service.WaitUntilReadyAsync(signIn: false);
-
-            var token = await Identity.SignInAsync(service.Client, "root@example.com", "configured admin password");
-            var me = await service.Client.WithToken(token).GetFromJsonAsync<UserService.Features.Users.UserResponse>("/api/users/me");
-            Assert.Equal(("root@example.com", "admin"), (me!.Email, me.Role));
-        }
-        finally
-        {
-            await using var admin = await app.Db.OpenConnectionAsync();
-            await admin.ExecuteAsync($"DROP DATABASE IF EXISTS {database} WITH (FORCE)");
-        }
+        var token = await Identity.SignInAsync(service.Client, "root@example.com", "configured admin password");
+        var me = await service.Client.WithToken(token).GetFromJsonAsync<UserService.Features.Users.UserResponse>("/api/users/me");
+        Assert.Equal(("root@example.com", "admin"), (me!.Email, me.Role));
     }
 }

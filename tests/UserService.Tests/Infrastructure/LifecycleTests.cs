@@ -154,40 +154,25 @@ public sealed class LifecycleTests(App app)
     [Fact]
     public async Task Instances_starting_at_once_apply_each_migration_exactly_once()
     {
-        var database = $"lifecycle_{Guid.NewGuid():N}";
-        await using (var admin = await app.Db.OpenConnectionAsync())
-        {
-            await admin.ExecuteAsync($"CREATE DATABASE {database}");
-        }
-
+        await using var database = await ScratchDatabase.CreateAsync(app, "lifecycle");
+        var cs = database.ConnectionString;
+        var services = Enumerable.Range(0, 3).Select(_ => ServiceProcess.Start(cs)).ToList();
         try
         {
-            var cs = new NpgsqlConnectionStringBuilder(App.ConnectionString) { Database = database }.ConnectionString;
-            var services = Enumerable.Range(0, 3).Select(_ => ServiceProcess.Start(cs)).ToList();
-            try
-            {
-                await Task.WhenAll(services.Select(s => s.WaitUntilReadyAsync()));
-            }
-            finally
-            {
-                foreach (var service in services)
-                {
-                    await service.DisposeAsync();
-                }
-            }
-
-            await using var fresh = NpgsqlDataSource.Create(cs);
-            await using var connection = await fresh.OpenConnectionAsync();
-            var applied = (await connection.QueryAsync<string>("SELECT scriptname FROM schemaversions")).ToList();
-            TestReport.Line($"3 instances on an empty database: {applied.Count} migration row(s): {string.Join(", ", applied)}");
-            Assert.Equal(applied.Distinct().Count(), applied.Count);
-            Assert.Contains(applied, s => s.EndsWith("0001_create_users.sql", StringComparison.Ordinal));
+            await Task.WhenAll(services.Select(s => s.WaitUntilReadyAsync()));
         }
         finally
         {
-            NpgsqlConnection.ClearAllPools();
-            await using var admin = await app.Db.OpenConnectionAsync();
-            await admin.ExecuteAsync($"DROP DATABASE IF EXISTS {database} WITH (FORCE)");
+            foreach (var service in services)
+            {
+                await service.DisposeAsync();
+            }
         }
+
+        await using var connection = await database.OpenAsync();
+        var applied = (await connection.QueryAsync<string>("SELECT scriptname FROM schemaversions")).ToList();
+        TestReport.Line($"3 instances on an empty database: {applied.Count} migration row(s): {string.Join(", ", applied)}");
+        Assert.Equal(applied.Distinct().Count(), applied.Count);
+        Assert.Contains(applied, s => s.EndsWith("0001_create_users.sql", StringComparison.Ordinal));
     }
 }

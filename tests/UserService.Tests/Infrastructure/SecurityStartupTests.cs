@@ -50,43 +50,29 @@ public sealed class SecurityStartupTests(App app)
     [Fact]
     public async Task First_admin_is_created_once_by_instances_starting_together_and_after_restarts()
     {
-        var database = $"bootstrap_{Guid.NewGuid():N}";
-        await using (var admin = await app.Db.OpenConnectionAsync())
-        {
-            await admin.ExecuteAsync($"CREATE DATABASE {database}");
-        }
-
-        var cs = new NpgsqlConnectionStringBuilder(App.ConnectionString) { Database = database }.ConnectionString;
+        await using var database = await ScratchDatabase.CreateAsync(app, "bootstrap");
+        var cs = database.ConnectionString;
         var settings = new Dictionary<string, string> { ["Admin__Email"] = "root@example.com", ["Admin__Password"] = "configured admin password" };
-        try
+        var first = Enumerable.Range(0, 3).Select(_ => ServiceProcess.Start(cs, settings)).ToList();
+        await Task.WhenAll(first.Select(s => s.WaitUntilReadyAsync(signIn: false)));
+        var token = await Identity.SignInAsync(first[0].Client, "root@example.com", "configured admin password");
+        var list = await first[0].Client.WithToken(token).GetAsync("/api/users");
+        foreach (var service in first)
         {
-            var first = Enumerable.Range(0, 3).Select(_ => ServiceProcess.Start(cs, settings)).ToList();
-            await Task.WhenAll(first.Select(s => s.WaitUntilReadyAsync(signIn: false)));
-            var token = await Identity.SignInAsync(first[0].Client, "root@example.com", "configured admin password");
-            var list = await first[0].Client.WithToken(token).GetAsync("/api/users");
-            foreach (var service in first)
-            {
-                await service.DisposeAsync();
-            }
-
-            await using (var again = ServiceProcess.Start(cs, settings))
-            {
-                await again.WaitUntilReadyAsync(signIn: false);
-            }
-
-            await using var db = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(cs) { Pooling = false }.ConnectionString);
-            await using var connection = await db.OpenConnectionAsync();
-            var admins = (await connection.QueryAsync<string>("SELECT email FROM users WHERE role = 'admin'")).ToList();
-            TestReport.Line($"3 instances at once, then a restart: admins = [{string.Join(", ", admins)}]; admin list answered {(int)list.StatusCode}");
-
-            Assert.Equal(HttpStatusCode.OK, list.StatusCode);
-            Assert.Equal(["root@example.com"], admins);
+            await service.DisposeAsync();
         }
-        finally
+
+        await using (var again = ServiceProcess.Start(cs, settings))
         {
-            await using var admin = await app.Db.OpenConnectionAsync();
-            await admin.ExecuteAsync($"DROP DATABASE IF EXISTS {database} WITH (FORCE)");
+            await again.WaitUntilReadyAsync(signIn: false);
         }
+
+        await using var connection = await database.OpenAsync();
+        var admins = (await connection.QueryAsync<string>("SELECT email FROM users WHERE role = 'admin'")).ToList();
+        TestReport.Line($"3 instances at once, then a restart: admins = [{string.Join(", ", admins)}]; admin list answered {(int)list.StatusCode}");
+
+        Assert.Equal(HttpStatusCode.OK, list.StatusCode);
+        Assert.Equal(["root@example.com"], admins);
     }
 
     [Fact]

@@ -47,7 +47,8 @@ public sealed class HaProxy : IAsyncDisposable
 
     /// <summary>
     /// What HAProxy's statistics say of each instance: its status (<c>UP</c>, <c>DOWN</c>, <c>UP 1/2</c>...) and how its
-    /// last check ended (<c>L7OK</c>; <c>L7STS</c>, a wrong HTTP status; <c>L4CON</c>, connection refused...).
+    /// last check ended (<c>L7OK</c>; <c>L7STS</c>, a wrong HTTP status; <c>L4CON</c>, connection refused...; HAProxy
+    /// writes <c>* L7STS</c> while a check runs).
     /// </summary>
     public async Task<IReadOnlyDictionary<string, (string Status, string Check)>> ServersAsync()
     {
@@ -57,7 +58,7 @@ public sealed class HaProxy : IAsyncDisposable
         int Column(string name) => Array.IndexOf(header, name);
         return lines.Skip(1).Select(l => l.Split(','))
             .Where(f => f[Column("pxname")] == "instances" && f[Column("svname")].StartsWith("instance", StringComparison.Ordinal))
-            .ToDictionary(f => f[Column("svname")], f => (f[Column("status")], f[Column("check_status")].TrimStart('*')));
+            .ToDictionary(f => f[Column("svname")], f => (f[Column("status")], f[Column("check_status")].TrimStart('*', ' ')));
     }
 
     /// <summary>Waits until HAProxy routes to every instance again (all <c>UP</c>); fails after <paramref name="timeout"/>.</summary>

@@ -14,47 +14,31 @@ public sealed class FirstAdminTests(App app)
     [Fact]
     public async Task An_existing_plain_account_with_the_admin_email_is_never_promoted()
     {
-        var database = $"first_admin_{Guid.NewGuid():N}";
-        await using (var admin = await app.Db.OpenConnectionAsync())
+        await using var database = await ScratchDatabase.CreateAsync(app, "first_admin");
+        var cs = database.ConnectionString;
+        await using (var first = ServiceProcess.Start(cs))
         {
-            await admin.ExecuteAsync($"CREATE DATABASE {database}");
+            await first.WaitUntilReadyAsync(signIn: false);
+            var signUp = await first.Client.PostAsJsonAsync("/api/users",
+                new { email = "root@example.com", password = TestUsers.Password, fullName = "Not an admin" });
+            Assert.Equal(HttpStatusCode.Created, signUp.StatusCode);
         }
 
-        var cs = new NpgsqlConnectionStringBuilder(App.ConnectionString) { Database = database }.ConnectionString;
-        try
+        // Another spelling of the same address: it is the same account.
+        await using var service = ServiceProcess.Start(cs, new Dictionary<string, string>
         {
-            await using (var first = ServiceProcess.Start(cs))
-            {
-                await first.WaitUntilReadyAsync(signIn: false);
-                var signUp = await first.Client.PostAsJsonAsync("/api/users",
-                    new { email = "root@example.com", password = TestUsers.Password, fullName = "Not an admin" });
-                Assert.Equal(HttpStatusCode.Created, signUp.StatusCode);
-            }
+            ["Admin__Email"] = "ROOT@Example.com",
+            ["Admin__Password"] = "configured admin password",
+        });
+        await service.WaitUntilReadyAsync(signIn: false);
 
-            // Another spelling of the same address: it is the same account.
-            await using var service = ServiceProcess.Start(cs, new Dictionary<string, string>
-            {
-                ["Admin__Email"] = "ROOT@Example.com",
-                ["Admin__Password"] = "configured admin password",
-            });
-            await service.WaitUntilReadyAsync(signIn: false);
+        await using var connection = await database.OpenAsync();
+        var users = (await connection.QueryAsync<(string Email, string Role)>("SELECT email, role FROM users")).ToList();
+        Assert.Equal([("root@example.com", "user")], users);
+        Assert.Contains(service.Output, l => l.Contains("belongs to a plain user", StringComparison.Ordinal));
 
-            // Named as the tests' own, so that MetricsTests (which judges the service's pool labels in this process) passes it over.
-            await using var db = NpgsqlDataSource.Create(
-                new NpgsqlConnectionStringBuilder(cs) { ApplicationName = "UserService.Tests", Pooling = false }.ConnectionString);
-            await using var connection = await db.OpenConnectionAsync();
-            var users = (await connection.QueryAsync<(string Email, string Role)>("SELECT email, role FROM users")).ToList();
-            Assert.Equal([("root@example.com", "user")], users);
-            Assert.Contains(service.Output, l => l.Contains("belongs to a plain user", StringComparison.Ordinal));
-
-            var adminSignIn = await service.Client.PostAsJsonAsync("/api/auth/token",
-                new { email = "root@example.com", password = "configured admin password" });
-            await adminSignIn.AssertProblemAsync(HttpStatusCode.Unauthorized);
-        }
-        finally
-        {
-            await using var admin = await app.Db.OpenConnectionAsync();
-            await admin.ExecuteAsync($"DROP DATABASE IF EXISTS {database} WITH (FORCE)");
-        }
+        var adminSignIn = await service.Client.PostAsJsonAsync("/api/auth/token",
+            new { email = "root@example.com", password = "configured admin password" });
+        await adminSignIn.AssertProblemAsync(HttpStatusCode.Unauthorized);
     }
 }
