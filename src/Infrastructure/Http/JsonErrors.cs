@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using FluentValidation.Results;
 
-namespace UserService.Infrastructure.Api;
+namespace UserService.Infrastructure.Http;
 
 /// <summary>
 /// What a client is told about JSON it sent that does not fit the request: the member (by JSON path) and what is
