@@ -59,7 +59,6 @@ internal static class ApiExtensions
             c.Serializer.Options.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
             c.Serializer.Options.AllowDuplicateProperties = false;
             c.Binding.JsonExceptionTransformer = JsonErrors.Describe;
-            c.Binding.Modifier = HeaderBinding.Rebind;
         });
         // The OpenAPI document and Swagger UI map the whole attack surface for a reader: on by default only in
         // Development and Testing; elsewhere only when Api:ExposeOpenApi is true.
