@@ -32,7 +32,7 @@ internal sealed class OperationConventions : IOperationProcessor
     };
 
     /// <summary>FastEndpoints' fallback texts, which an endpoint's own text or the meanings above replace.</summary>
-    static readonly HashSet<string> GenericDescriptions = ["", "Bad Request", "Unauthorized", "Forbidden", "Not Found", "Too Many Requests", "Server Error"];
+    static readonly HashSet<string> GenericDescriptions = ["", "Bad Request", "Unauthorized", "Forbidden", "Server Error"];
 
     public bool Process(OperationProcessorContext context)
     {
@@ -108,12 +108,11 @@ internal sealed class OperationConventions : IOperationProcessor
         return true;
     }
 
-    /// <summary>The endpoint's own text for a status, else what the pipeline means by it.</summary>
+    /// <summary>What the pipeline means by a status.</summary>
     static string? Describe(EndpointDefinition endpoint, string status) =>
-        endpoint.EndpointSummary?.Responses.GetValueOrDefault(int.Parse(status, CultureInfo.InvariantCulture))
-        ?? (status == "403" && endpoint.AllowedRoles is { Count: > 0 } roles
+        status == "403" && endpoint.AllowedRoles is { Count: > 0 } roles
             ? $"Signed in, but without the role {string.Join(" or ", roles.Select(r => $"`{r}`"))}."
-            : PipelineDescriptions.GetValueOrDefault(status));
+            : PipelineDescriptions.GetValueOrDefault(status);
 
     /// <summary>
     /// A <c>[FromHeader("If-Match")]</c> property is a header parameter of that very name: FastEndpoints camel-cases the
@@ -164,11 +163,7 @@ internal sealed class OperationConventions : IOperationProcessor
         var reference = context.SchemaGenerator.GenerateWithReference<JsonSchema>(typeof(ProblemDetails).ToContextualType(), context.SchemaResolver);
         var schema = reference.ActualSchema;
         schema.Description = "RFC 9457 problem details. `errors` lists validation failures, one entry per offending field.";
-        schema.RequiredProperties.Clear();
-        foreach (var required in new[] { "type", "title", "status", "instance", "traceId" })
-        {
-            schema.RequiredProperties.Add(required);
-        }
+        schema.RequiredProperties.Remove("errors");
 
         // FastEndpoints' defaults describe one validation failure and mislead about every other status.
         foreach (var property in schema.Properties.Values.Concat(schema.Properties.Values.SelectMany(p => p.Item?.ActualSchema.Properties.Values ?? [])))
