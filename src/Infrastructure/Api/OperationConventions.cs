@@ -19,7 +19,7 @@ namespace UserService.Infrastructure.Api;
 /// </summary>
 internal sealed class OperationConventions : IOperationProcessor
 {
-    /// <summary>What the statuses that the pipeline itself answers mean, unless the endpoint says more.</summary>
+    /// <summary>What the statuses that the pipeline itself answers mean, where the endpoint says nothing more.</summary>
     static readonly Dictionary<string, string> PipelineDescriptions = new(StringComparer.Ordinal)
     {
         ["400"] = "Validation failure, malformed JSON, wrong JSON types or unknown properties; `errors` names each offending field.",
@@ -31,7 +31,7 @@ internal sealed class OperationConventions : IOperationProcessor
         ["503"] = "The database is unreachable or busy; retry after `Retry-After` seconds.",
     };
 
-    /// <summary>FastEndpoints' fallback texts, which an endpoint's own text or the meanings above replace.</summary>
+    /// <summary>FastEndpoints' fallback texts (an endpoint's own text it applies itself), which the meanings above replace.</summary>
     static readonly HashSet<string> GenericDescriptions = ["", "Bad Request", "Unauthorized", "Forbidden", "Server Error"];
 
     public bool Process(OperationProcessorContext context)
@@ -63,7 +63,7 @@ internal sealed class OperationConventions : IOperationProcessor
 
         // Any operation can fail or find the database gone; a body can be invalid, too large or not JSON; a bearer
         // token can be missing or revoked.
-        string[] pipeline = ["500", "503", .. operation.RequestBody is null ? [] : (string[])["400", "413", "415"], .. anonymous ? [] : (string[])["401"]];
+        var pipeline = new[] { "500", "503" }.Concat(operation.RequestBody is null ? [] : ["400", "413", "415"]).Concat(anonymous ? [] : ["401"]);
         foreach (var status in pipeline)
         {
             operation.Responses.TryAdd(status, new OpenApiResponse());
@@ -143,10 +143,15 @@ internal sealed class OperationConventions : IOperationProcessor
     static void DescribeQueryLimits(OperationProcessorContext context, OpenApiOperation operation, Type requestType)
     {
         var queries = operation.Parameters.Where(p => p.Kind == OpenApiParameterKind.Query).ToList();
-        var validated = queries.Count == 0 ? null : context.SchemaGenerator.Generate(requestType).ActualProperties;
+        if (queries.Count == 0)
+        {
+            return;
+        }
+
+        var validated = context.SchemaGenerator.Generate(requestType).ActualProperties;
         foreach (var parameter in queries)
         {
-            if (validated!.TryGetValue(parameter.Name, out var rules))
+            if (validated.TryGetValue(parameter.Name, out var rules))
             {
                 parameter.Schema.Minimum ??= rules.Minimum;
                 parameter.Schema.Maximum ??= rules.Maximum;
