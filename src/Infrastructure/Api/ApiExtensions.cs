@@ -29,6 +29,8 @@ internal static class ApiExtensions
                 t["Users"] = "User accounts: sign-up, read, change, delete, list; the caller's sessions.";
                 t["Auth"] = "Sign in for a bearer token and a refresh token, refresh, sign out.";
             };
+            // Request types bound wholly from the route, the query or headers leave an empty schema that no operation uses.
+            o.RemoveEmptyRequestSchema = true;
             o.DocumentSettings = s =>
             {
                 s.DocumentName = "v1";
@@ -42,7 +44,6 @@ internal static class ApiExtensions
                     g.Format = "uuid"; // the OpenAPI format registry's name; NJsonSchema says "guid"
                 }));
                 s.MarkNonNullablePropsAsRequired();
-                s.OperationProcessors.Add(new RequestConventions());
                 s.OperationProcessors.Add(new OperationConventions());
             };
         });
@@ -59,7 +60,6 @@ internal static class ApiExtensions
             c.Serializer.Options.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
             c.Serializer.Options.AllowDuplicateProperties = false;
             c.Binding.JsonExceptionTransformer = JsonErrors.Describe;
-            c.Binding.Modifier = HeaderBinding.Rebind;
         });
         // The OpenAPI document and Swagger UI map the whole attack surface for a reader: on by default only in
         // Development and Testing; elsewhere only when Api:ExposeOpenApi is true.

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Reflection;
 using FastEndpoints;
 using FastEndpoints.Swagger;
 using Namotion.Reflection;
@@ -11,16 +12,14 @@ using NSwag.Generation.Processors.Contexts;
 namespace UserService.Infrastructure.Api;
 
 /// <summary>
-/// The rules for the answers of every operation; what is particular to one (its answers, their texts and headers) is
-/// declared in its endpoint's <c>Configure()</c>. Every error answer is problem details, the statuses that the pipeline
-/// can answer anywhere are listed, roles show in the 403 answer, and anonymous operations say so with an empty security
-/// requirement. Runs after FastEndpoints' own processor.
+/// What holds for every operation; what is particular to one is declared in its endpoint's <c>Configure()</c> and its
+/// request type. Anonymous operations say so with an empty security requirement, the statuses that the pipeline can
+/// answer anywhere are listed, every error answer is problem details, roles show in the 403 answer. Runs after
+/// FastEndpoints' own processor and fills two of its gaps in describing requests.
 /// </summary>
 internal sealed class OperationConventions : IOperationProcessor
 {
-    const string ProblemJson = "application/problem+json";
-
-    /// <summary>What the statuses that the pipeline itself answers mean, unless the endpoint says more.</summary>
+    /// <summary>What the statuses that the pipeline itself answers mean, where the endpoint says nothing more.</summary>
     static readonly Dictionary<string, string> PipelineDescriptions = new(StringComparer.Ordinal)
     {
         ["400"] = "Validation failure, malformed JSON, wrong JSON types or unknown properties; `errors` names each offending field.",
@@ -32,8 +31,8 @@ internal sealed class OperationConventions : IOperationProcessor
         ["503"] = "The database is unreachable or busy; retry after `Retry-After` seconds.",
     };
 
-    /// <summary>FastEndpoints' fallback texts, which an endpoint's own text or the meanings above replace.</summary>
-    static readonly HashSet<string> GenericDescriptions = ["", "Bad Request", "Unauthorized", "Forbidden", "Not Found", "Too Many Requests", "Server Error"];
+    /// <summary>FastEndpoints' fallback texts (an endpoint's own text it applies itself), which the meanings above replace.</summary>
+    static readonly HashSet<string> GenericDescriptions = ["", "Bad Request", "Unauthorized", "Forbidden", "Server Error"];
 
     public bool Process(OperationProcessorContext context)
     {
@@ -43,10 +42,12 @@ internal sealed class OperationConventions : IOperationProcessor
         }
 
         var operation = context.OperationDescription.Operation;
+        DescribeHeaderParameters(operation, endpoint.ReqDtoType);
+        DescribeQueryLimits(context, operation, endpoint.ReqDtoType);
 
-        // NSwag drops an empty list, so "no security" is written as one empty requirement: security: [{}].
-        operation.Security ??= [];
-        var anonymous = operation.Security.Count == 0;
+        // NSwag drops an empty list, so "no security" is one empty requirement: security: [{}]. FastEndpoints lists the
+        // roles as scopes, which OpenAPI 3.0 allows only for OAuth2 and OpenID Connect: they go to the 403 answer.
+        var anonymous = (operation.Security ??= []).Count == 0;
         if (anonymous)
         {
             operation.Security.Add(new OpenApiSecurityRequirement());
@@ -54,8 +55,6 @@ internal sealed class OperationConventions : IOperationProcessor
 
         foreach (var requirement in operation.Security)
         {
-            // FastEndpoints lists the roles as scopes of the bearer requirement; OpenAPI 3.0 allows scopes only for
-            // OAuth2 and OpenID Connect. The roles go to the 403 answer's description instead.
             foreach (var scheme in requirement.Keys.ToList())
             {
                 requirement[scheme] = [];
@@ -64,28 +63,29 @@ internal sealed class OperationConventions : IOperationProcessor
 
         // Any operation can fail or find the database gone; a body can be invalid, too large or not JSON; a bearer
         // token can be missing or revoked.
-        var pipeline = new List<string> { "500", "503" };
-        if (operation.RequestBody is not null)
-        {
-            pipeline.AddRange(["400", "413", "415"]);
-        }
-
-        if (!anonymous)
-        {
-            pipeline.Add("401");
-        }
-
+        var pipeline = new[] { "500", "503" }.Concat(operation.RequestBody is null ? [] : ["400", "413", "415"]).Concat(anonymous ? [] : ["401"]);
         foreach (var status in pipeline)
         {
             operation.Responses.TryAdd(status, new OpenApiResponse());
         }
 
         var problem = ProblemSchema(context);
-        foreach (var (status, response) in operation.Responses.Where(r => r.Key[0] is '4' or '5'))
+        var metadata = ((AspNetCoreOperationProcessorContext)context).ApiDescription.ActionDescriptor.EndpointMetadata;
+        foreach (var (status, response) in operation.Responses)
         {
+            foreach (var header in metadata.OfType<DocumentedHeader>().Where(h => h.Status.ToString(CultureInfo.InvariantCulture) == status))
+            {
+                response.Headers[header.Name] = header.ToOpenApi();
+            }
+
+            if (status[0] is not ('4' or '5'))
+            {
+                continue;
+            }
+
             if (response.Content.Count == 0)
             {
-                response.Content[ProblemJson] = new OpenApiMediaType { Schema = problem };
+                response.Content["application/problem+json"] = new OpenApiMediaType { Schema = problem };
             }
 
             if (GenericDescriptions.Contains(response.Description ?? ""))
@@ -105,24 +105,62 @@ internal sealed class OperationConventions : IOperationProcessor
             }
         }
 
-        var metadata = (context as AspNetCoreOperationProcessorContext)?.ApiDescription.ActionDescriptor.EndpointMetadata ?? [];
-        foreach (var header in metadata.OfType<DocumentedHeader>())
-        {
-            if (operation.Responses.TryGetValue(header.Status.ToString(CultureInfo.InvariantCulture), out var response))
-            {
-                response.Headers[header.Name] = header.ToOpenApi();
-            }
-        }
-
         return true;
     }
 
-    /// <summary>The endpoint's own text for a status, else what the pipeline means by it.</summary>
+    /// <summary>What the pipeline means by a status.</summary>
     static string? Describe(EndpointDefinition endpoint, string status) =>
-        endpoint.EndpointSummary?.Responses.GetValueOrDefault(int.Parse(status, CultureInfo.InvariantCulture))
-        ?? (status == "403" && endpoint.AllowedRoles is { Count: > 0 } roles
+        status == "403" && endpoint.AllowedRoles is { Count: > 0 } roles
             ? $"Signed in, but without the role {string.Join(" or ", roles.Select(r => $"`{r}`"))}."
-            : PipelineDescriptions.GetValueOrDefault(status));
+            : PipelineDescriptions.GetValueOrDefault(status);
+
+    /// <summary>
+    /// A <c>[FromHeader("If-Match")]</c> property is a header parameter of that very name: FastEndpoints camel-cases the
+    /// name (<c>if-Match</c>) and, where <c>Accepts&lt;T&gt;</c> names the body's type, leaves the header out.
+    /// </summary>
+    static void DescribeHeaderParameters(OpenApiOperation operation, Type requestType)
+    {
+        foreach (var property in requestType.GetProperties())
+        {
+            if (property.GetCustomAttribute<FromHeaderAttribute>() is not { HeaderName: { } name } header)
+            {
+                continue;
+            }
+
+            operation.Parameters.Remove(operation.Parameters.FirstOrDefault(p => p.Kind == OpenApiParameterKind.Header && string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase)));
+            operation.Parameters.Add(new OpenApiParameter
+            {
+                Name = name,
+                Kind = OpenApiParameterKind.Header,
+                IsRequired = header.IsRequired,
+                Description = property.GetXmlDocsSummary(),
+                Schema = new JsonSchema { Type = JsonObjectType.String },
+            });
+        }
+    }
+
+    /// <summary>FastEndpoints puts the validator's limits on body properties only; query parameters get them here.</summary>
+    static void DescribeQueryLimits(OperationProcessorContext context, OpenApiOperation operation, Type requestType)
+    {
+        var queries = operation.Parameters.Where(p => p.Kind == OpenApiParameterKind.Query).ToList();
+        if (queries.Count == 0)
+        {
+            return;
+        }
+
+        var validated = context.SchemaGenerator.Generate(requestType).ActualProperties;
+        foreach (var parameter in queries)
+        {
+            if (validated.TryGetValue(parameter.Name, out var rules))
+            {
+                parameter.Schema.Minimum ??= rules.Minimum;
+                parameter.Schema.Maximum ??= rules.Maximum;
+                parameter.Schema.MinLength ??= rules.MinLength;
+                parameter.Schema.MaxLength ??= rules.MaxLength;
+                parameter.Schema.Pattern ??= rules.Pattern;
+            }
+        }
+    }
 
     /// <summary>A reference to the problem-details schema, which states what every error body carries.</summary>
     static JsonSchema ProblemSchema(OperationProcessorContext context)
@@ -130,11 +168,7 @@ internal sealed class OperationConventions : IOperationProcessor
         var reference = context.SchemaGenerator.GenerateWithReference<JsonSchema>(typeof(ProblemDetails).ToContextualType(), context.SchemaResolver);
         var schema = reference.ActualSchema;
         schema.Description = "RFC 9457 problem details. `errors` lists validation failures, one entry per offending field.";
-        schema.RequiredProperties.Clear();
-        foreach (var required in new[] { "type", "title", "status", "instance", "traceId" })
-        {
-            schema.RequiredProperties.Add(required);
-        }
+        schema.RequiredProperties.Remove("errors");
 
         // FastEndpoints' defaults describe one validation failure and mislead about every other status.
         foreach (var property in schema.Properties.Values.Concat(schema.Properties.Values.SelectMany(p => p.Item?.ActualSchema.Properties.Values ?? [])))

@@ -3,12 +3,10 @@ using FastEndpoints;
 namespace UserService.Features.Users.List;
 
 /// <summary>From the query string only: a JSON body on this GET never sets a list parameter.</summary>
-internal sealed record Request
+/// <param name="Limit">Page size, 1 to 200.</param>
+/// <remarks>The constructor holds <c>limit</c>'s default: FastEndpoints binds it and documents the parameter as optional with it.</remarks>
+internal sealed record Request([property: QueryParam] int Limit = 50)
 {
-    /// <summary>Page size, 1 to 200.</summary>
-    [QueryParam]
-    public int Limit { get; init; } = 50;
-
     /// <summary>The <c>nextCursor</c> of the previous page; absent for the first page.</summary>
     [QueryParam]
     public string? Cursor { get; init; }

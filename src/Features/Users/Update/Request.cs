@@ -10,7 +10,8 @@ internal sealed record Request
     public Guid Id { get; init; }
 
     /// <summary>Optional strong ETag; when given and stale, the answer is 412.</summary>
-    [FromHeader("If-Match", IsRequired = false)]
+    // From the header only: DontBind keeps a query-string ifMatch out (no JSON body ever binds to this type).
+    [FromHeader("If-Match", IsRequired = false, RemoveFromSchema = true), DontBind(Source.All)]
     public string? IfMatch { get; init; }
 
     /// <summary>The whole body; its own type, so that <c>id</c> or any unlisted property in it is rejected.</summary>

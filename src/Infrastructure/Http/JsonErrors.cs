@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using FluentValidation.Results;
 
-namespace UserService.Infrastructure.Api;
+namespace UserService.Infrastructure.Http;
 
 /// <summary>
 /// What a client is told about JSON it sent that does not fit the request: the member (by JSON path) and what is
@@ -21,16 +21,17 @@ internal static partial class JsonErrors
             : e.Path is { Length: > 2 } path && path.StartsWith("$.", StringComparison.Ordinal) ? path[2..]
             : SerializerErrors;
         var where = e.LineNumber is { } line && e.BytePositionInLine is { } position ? $" (line {line + 1}, byte {position + 1})" : "";
-        var reason = message switch
+        return message switch
         {
-            _ when unknown.Success => $"{name} is not a property of this request.",
-            _ when message.Contains("Duplicate", StringComparison.OrdinalIgnoreCase) => $"{name} is given more than once.",
-            _ when message.Contains("depth", StringComparison.OrdinalIgnoreCase) => $"The JSON nests deeper than allowed{where}.",
+            _ when unknown.Success => new(name, $"{name} is not a property of this request."),
+            _ when message.Contains("Duplicate", StringComparison.OrdinalIgnoreCase) => new(name, $"{name} is given more than once."),
+            // Not any "depth": a truncated body is "Expected depth to be zero at the end of the JSON payload".
+            _ when message.Contains("maximum configured depth", StringComparison.Ordinal) => new(name, $"The JSON nests deeper than allowed{where}."),
             _ when message.Contains("could not be converted", StringComparison.Ordinal) || e.InnerException is InvalidOperationException or FormatException
-                => name == SerializerErrors ? $"The body must be a JSON object{where}." : $"{name} has the wrong JSON type{where}.",
-            _ => $"The body is not valid JSON{where}.",
+                => new(name, name == SerializerErrors ? $"The body must be a JSON object{where}." : $"{name} has the wrong JSON type{where}."),
+            // Broken syntax (truncated, a stray token) is the body's fault, wherever the reader stopped.
+            _ => new(SerializerErrors, $"The body is not valid JSON{where}."),
         };
-        return new ValidationFailure(name, reason);
     }
 
     [GeneratedRegex("""^The JSON property '(?<name>.*)' could not be mapped""", RegexOptions.Singleline)]
