@@ -5,7 +5,7 @@ namespace UserService.Features.Users;
 
 /// <summary>
 /// The answers that the user slices share, each written once with its description for the OpenAPI document: a user
-/// always travels with its <c>ETag</c> (DESIGN.md), and an id the caller may not see answers exactly like a missing one.
+/// always travels with its <c>ETag</c> (docs/http-contract.md), and an id the caller may not see answers exactly like a missing one.
 /// </summary>
 internal static class UserAnswers
 {

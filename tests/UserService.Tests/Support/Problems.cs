@@ -6,7 +6,7 @@ namespace UserService.Tests.Support;
 public static class Problems
 {
     /// <summary>
-    /// Asserts an RFC 9457 problem: the status, the media type, and the members DESIGN.md promises; when
+    /// Asserts an RFC 9457 problem: the status, the media type, and the members the contract (docs/http-contract.md) promises; when
     /// <paramref name="fields"/> are given, exactly those names in <c>errors</c>. Returns the parsed body.
     /// </summary>
     public static async Task<JsonElement> AssertProblemAsync(this HttpResponseMessage rsp, HttpStatusCode status, params string[] fields)

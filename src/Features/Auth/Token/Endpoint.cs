@@ -35,7 +35,7 @@ internal sealed class Endpoint(NpgsqlDataSource db, Passwords passwords, Tokens 
             return;
         }
 
-        var user = await Data.FindAsync(db, req.Email!.Trim(), ct);
+        var user = await Data.FindAsync(db, req.Email!, ct);
         var verdict = await passwords.VerifyOrBurnAsync(user?.PasswordHash, req.Password!, ct);
         if (user is null || verdict == PasswordVerificationResult.Failed)
         {

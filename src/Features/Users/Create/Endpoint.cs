@@ -27,7 +27,7 @@ internal sealed class Endpoint(NpgsqlDataSource db, Passwords passwords) : Endpo
 
     public override async Task HandleAsync(Request req, CancellationToken ct)
     {
-        var user = await Data.InsertAsync(db, new(Guid.CreateVersion7(), req.Email!.Trim(), await passwords.HashAsync(req.Password!, ct), req.FullName!.Trim()), ct);
+        var user = await Data.InsertAsync(db, new(Guid.CreateVersion7(), req.Email!, await passwords.HashAsync(req.Password!, ct), req.FullName!), ct);
         if (user is null)
         {
             ThrowError(UserAnswers.EmailTaken, StatusCodes.Status409Conflict);

@@ -56,8 +56,8 @@ internal sealed class Endpoint(NpgsqlDataSource db, Passwords passwords, Securit
         var changes = new Data.Changes(
             req.Id,
             EntityTags.ParseIfMatch(req.IfMatch),
-            patch.HasEmail ? patch.Email!.Trim() : null,
-            patch.HasFullName ? patch.FullName!.Trim() : null,
+            patch.HasEmail ? patch.Email : null,
+            patch.HasFullName ? patch.FullName : null,
             patch.HasPassword ? await passwords.HashAsync(patch.Password!, ct) : null,
             patch.HasRole ? patch.Role : null);
 
