@@ -15,9 +15,12 @@ namespace UserService.Tests.Reliability;
 public sealed class PasswordHashingTests
 {
     [Theory]
-    [InlineData("2", "00:05:00")] // the queue is full: refused at once
-    [InlineData("1000", "00:00:00.050")] // room in the queue, but no thread within 50 ms: refused then
-    public async Task A_sign_up_storm_beyond_the_hashing_capacity_gets_503_with_retry_after_and_reads_go_on(string queueLimit, string maxQueueWait)
+    // The queue is full: refused at once; the two queued wait for the thread, so at least they are created.
+    [InlineData("2", "00:05:00", 2)]
+    // Room in the queue, but no thread within 50 ms: refused then. How many hashes fit in 50 ms depends on the
+    // machine's load (niced hashing threads starve on a busy one), so only the first, which finds the thread idle, is sure.
+    [InlineData("1000", "00:00:00.050", 1)]
+    public async Task A_sign_up_storm_beyond_the_hashing_capacity_gets_503_with_retry_after_and_reads_go_on(string queueLimit, string maxQueueWait, int surelyCreated)
     {
         await using var service = ServiceProcess.Start(settings: new Dictionary<string, string>
         {
@@ -48,7 +51,7 @@ public sealed class PasswordHashingTests
         });
 
         var created = answers.Count(a => a.StatusCode == HttpStatusCode.Created);
-        Assert.True(created >= 2, $"only {created} of 24 sign-ups were created: the queue should have taken some");
+        Assert.True(created >= surelyCreated, $"only {created} of 24 sign-ups were created; at least {surelyCreated} should have been");
         await using var db = NpgsqlDataSource.Create(App.ConnectionString);
         await using var connection = await db.OpenConnectionAsync();
         Assert.Equal(created, await connection.ExecuteScalarAsync<int>("SELECT count(*)::int FROM users WHERE email LIKE @p", new { p = prefix + "-%" }));
