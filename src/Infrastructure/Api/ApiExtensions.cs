@@ -20,8 +20,12 @@ internal static class ApiExtensions
         // Needed when the pipeline is built (UseApi): see AddBuildTimeOptions. A bool has no invalid value once bound.
         builder.AddBuildTimeOptions<ApiOptions>(ApiOptions.Section);
         builder.Services.AddFastEndpoints();
-        // Feature services that outlive a request (FastEndpoints registers endpoints and validators, not these).
-        builder.Services.AddSingleton<Features.Users.List.Cursor>();
+        // FastEndpoints registers endpoints and validators; a slice's own long-lived services say [Singleton].
+        foreach (var type in typeof(ApiExtensions).Assembly.GetTypes().Where(t => t.IsDefined(typeof(SingletonAttribute), inherit: false)))
+        {
+            builder.Services.AddSingleton(type);
+        }
+
         builder.Services.SwaggerDocument(o =>
         {
             o.TagDescriptions = t =>

@@ -13,14 +13,12 @@ namespace UserService.Infrastructure.Api;
 
 /// <summary>
 /// What holds for every operation; what is particular to one is declared in its endpoint's <c>Configure()</c> and its
-/// request type. Anonymous operations say so with an empty security requirement, the statuses that the pipeline can
-/// answer anywhere are listed, every error answer is problem details, roles show in the 403 answer. Runs after
-/// FastEndpoints' own processor and fills two of its gaps in describing requests.
+/// request type. Runs after FastEndpoints' own processor, and fills two of its gaps in describing requests.
 /// </summary>
 internal sealed class OperationConventions : IOperationProcessor
 {
-    /// <summary>What the statuses that the pipeline itself answers mean, where the endpoint says nothing more.</summary>
-    static readonly Dictionary<string, string> PipelineDescriptions = new(StringComparer.Ordinal)
+    /// <summary>The statuses the pipeline itself can answer, and what they mean where the endpoint says nothing more.</summary>
+    static readonly Dictionary<string, string> PipelineAnswers = new(StringComparer.Ordinal)
     {
         ["400"] = "Validation failure, malformed JSON, wrong JSON types or unknown properties; `errors` names each offending field.",
         ["401"] = "Missing, invalid or expired bearer token.",
@@ -31,8 +29,8 @@ internal sealed class OperationConventions : IOperationProcessor
         ["503"] = "The database is unreachable or busy; retry after `Retry-After` seconds.",
     };
 
-    /// <summary>FastEndpoints' fallback texts (an endpoint's own text it applies itself), which the meanings above replace.</summary>
-    static readonly HashSet<string> GenericDescriptions = ["", "Bad Request", "Unauthorized", "Forbidden", "Server Error"];
+    /// <summary>FastEndpoints' fallback texts, which those meanings replace (an endpoint's own text is kept).</summary>
+    static readonly HashSet<string> FallbackTexts = ["", "Bad Request", "Unauthorized", "Forbidden", "Server Error"];
 
     public bool Process(OperationProcessorContext context)
     {
@@ -42,15 +40,15 @@ internal sealed class OperationConventions : IOperationProcessor
         }
 
         var operation = context.OperationDescription.Operation;
-        DescribeHeaderParameters(operation, endpoint.ReqDtoType);
-        DescribeQueryLimits(context, operation, endpoint.ReqDtoType);
+        NameHeaderParameters(operation, endpoint.ReqDtoType);
+        LimitQueryParameters(context, operation, endpoint.ReqDtoType);
 
         // NSwag drops an empty list, so "no security" is one empty requirement: security: [{}]. FastEndpoints lists the
         // roles as scopes, which OpenAPI 3.0 allows only for OAuth2 and OpenID Connect: they go to the 403 answer.
         var anonymous = (operation.Security ??= []).Count == 0;
         if (anonymous)
         {
-            operation.Security.Add(new OpenApiSecurityRequirement());
+            operation.Security.Add([]);
         }
 
         foreach (var requirement in operation.Security)
@@ -70,27 +68,27 @@ internal sealed class OperationConventions : IOperationProcessor
         }
 
         var problem = ProblemSchema(context);
-        var metadata = ((AspNetCoreOperationProcessorContext)context).ApiDescription.ActionDescriptor.EndpointMetadata;
+        var headers = ((AspNetCoreOperationProcessorContext)context).ApiDescription.ActionDescriptor.EndpointMetadata.OfType<DocumentedHeader>().ToList();
         foreach (var (status, response) in operation.Responses)
         {
-            foreach (var header in metadata.OfType<DocumentedHeader>().Where(h => h.Status.ToString(CultureInfo.InvariantCulture) == status))
+            foreach (var header in headers.Where(h => h.Status.ToString(CultureInfo.InvariantCulture) == status))
             {
                 response.Headers[header.Name] = header.ToOpenApi();
             }
 
-            if (status[0] is not ('4' or '5'))
+            if (status[0] is '4' or '5')
             {
-                continue;
-            }
+                if (response.Content.Count == 0)
+                {
+                    response.Content["application/problem+json"] = new OpenApiMediaType { Schema = problem };
+                }
 
-            if (response.Content.Count == 0)
-            {
-                response.Content["application/problem+json"] = new OpenApiMediaType { Schema = problem };
-            }
-
-            if (GenericDescriptions.Contains(response.Description ?? ""))
-            {
-                response.Description = Describe(endpoint, status) ?? response.Description;
+                if (FallbackTexts.Contains(response.Description ?? ""))
+                {
+                    response.Description = status == "403" && endpoint.AllowedRoles is { Count: > 0 } roles
+                        ? $"Signed in, but without the role {string.Join(" or ", roles.Select(r => $"`{r}`"))}."
+                        : PipelineAnswers.GetValueOrDefault(status) ?? response.Description;
+                }
             }
 
             // The throttles and the 503 answer set it wherever they answer.
@@ -108,39 +106,31 @@ internal sealed class OperationConventions : IOperationProcessor
         return true;
     }
 
-    /// <summary>What the pipeline means by a status.</summary>
-    static string? Describe(EndpointDefinition endpoint, string status) =>
-        status == "403" && endpoint.AllowedRoles is { Count: > 0 } roles
-            ? $"Signed in, but without the role {string.Join(" or ", roles.Select(r => $"`{r}`"))}."
-            : PipelineDescriptions.GetValueOrDefault(status);
-
     /// <summary>
     /// A <c>[FromHeader("If-Match")]</c> property is a header parameter of that very name: FastEndpoints camel-cases the
     /// name (<c>if-Match</c>) and, where <c>Accepts&lt;T&gt;</c> names the body's type, leaves the header out.
     /// </summary>
-    static void DescribeHeaderParameters(OpenApiOperation operation, Type requestType)
+    static void NameHeaderParameters(OpenApiOperation operation, Type requestType)
     {
         foreach (var property in requestType.GetProperties())
         {
-            if (property.GetCustomAttribute<FromHeaderAttribute>() is not { HeaderName: { } name } header)
+            if (property.GetCustomAttribute<FromHeaderAttribute>() is { HeaderName: { } name } header)
             {
-                continue;
+                operation.Parameters.Remove(operation.Parameters.FirstOrDefault(p => p.Kind == OpenApiParameterKind.Header && p.Name.Equals(name, StringComparison.OrdinalIgnoreCase)));
+                operation.Parameters.Add(new OpenApiParameter
+                {
+                    Name = name,
+                    Kind = OpenApiParameterKind.Header,
+                    IsRequired = header.IsRequired,
+                    Description = property.GetXmlDocsSummary(),
+                    Schema = new JsonSchema { Type = JsonObjectType.String },
+                });
             }
-
-            operation.Parameters.Remove(operation.Parameters.FirstOrDefault(p => p.Kind == OpenApiParameterKind.Header && string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase)));
-            operation.Parameters.Add(new OpenApiParameter
-            {
-                Name = name,
-                Kind = OpenApiParameterKind.Header,
-                IsRequired = header.IsRequired,
-                Description = property.GetXmlDocsSummary(),
-                Schema = new JsonSchema { Type = JsonObjectType.String },
-            });
         }
     }
 
     /// <summary>FastEndpoints puts the validator's limits on body properties only; query parameters get them here.</summary>
-    static void DescribeQueryLimits(OperationProcessorContext context, OpenApiOperation operation, Type requestType)
+    static void LimitQueryParameters(OperationProcessorContext context, OpenApiOperation operation, Type requestType)
     {
         var queries = operation.Parameters.Where(p => p.Kind == OpenApiParameterKind.Query).ToList();
         if (queries.Count == 0)

@@ -10,25 +10,17 @@ namespace UserService.Infrastructure.Api;
 /// </summary>
 internal sealed class SchemaNames : ISchemaNameGenerator
 {
-    static readonly string[] Prefixes = ["UserService.Features.", "UserService.Infrastructure.", "UserService.", "FastEndpoints."];
+    static readonly string[] Prefixes = ["UserService.Features.", "UserService.", "FastEndpoints."];
 
     public string Generate(Type type)
     {
         if (type.IsGenericType)
         {
-            return Generate(type.GetGenericTypeDefinition()).Split('`')[0] + "Of" + string.Concat(type.GetGenericArguments().Select(Generate));
+            return Generate(type.GetGenericTypeDefinition()) + "Of" + string.Concat(type.GetGenericArguments().Select(Generate));
         }
 
         var name = type.FullName ?? type.Name;
-        foreach (var prefix in Prefixes)
-        {
-            if (name.StartsWith(prefix, StringComparison.Ordinal))
-            {
-                name = name[prefix.Length..];
-                break;
-            }
-        }
-
-        return name.Replace(".", "", StringComparison.Ordinal).Replace("+", "", StringComparison.Ordinal).Split('`')[0];
+        var prefix = Prefixes.FirstOrDefault(p => name.StartsWith(p, StringComparison.Ordinal)) ?? "";
+        return name[prefix.Length..].Replace(".", "", StringComparison.Ordinal).Replace("+", "", StringComparison.Ordinal).Split('`')[0];
     }
 }

@@ -9,6 +9,7 @@ namespace UserService.Features.Users.List;
 /// derived (HKDF-SHA256, its own info label) from the deployment's token signing key: no new setting, the same key
 /// on every instance, and no key in the source for anyone to forge cursors with.
 /// </summary>
+[Singleton]
 internal sealed class Cursor : IDisposable
 {
     const int IdBytes = 16;
