@@ -15,7 +15,7 @@ namespace UserService.Tests.Support;
 internal sealed partial record ApiRoute(string Method, string Pattern, string? OperationId, EndpointDefinition Definition, IReadOnlyList<int> Statuses)
 {
     static readonly Type[] NotFromBody =
-        [typeof(RouteParamAttribute), typeof(QueryParamAttribute), typeof(FromHeaderAttribute), typeof(FromClaimAttribute), typeof(JsonIgnoreAttribute)];
+        [typeof(RouteParamAttribute), typeof(QueryParamAttribute), typeof(FromHeaderAttribute), typeof(FromClaimAttribute)];
 
     public bool IsAnonymous => Definition.AnonymousVerbs?.Contains(Method, StringComparer.OrdinalIgnoreCase) is true;
 
@@ -41,8 +41,8 @@ internal sealed partial record ApiRoute(string Method, string Pattern, string? O
             var properties = RequestProperties(Definition.ReqDtoType);
             var wholeBody = properties.SingleOrDefault(p => p.IsDefined(typeof(FromBodyAttribute)));
             return wholeBody is not null
-                ? [.. RequestProperties(wholeBody.PropertyType).Where(p => !p.IsDefined(typeof(JsonIgnoreAttribute))).Select(JsonName)]
-                : [.. properties.Where(p => !NotFromBody.Any(a => p.IsDefined(a))).Select(JsonName)];
+                ? [.. RequestProperties(wholeBody.PropertyType).Where(p => !Ignored(p)).Select(JsonName)]
+                : [.. properties.Where(p => !Ignored(p) && !NotFromBody.Any(a => p.IsDefined(a))).Select(JsonName)];
         }
     }
 
@@ -62,6 +62,9 @@ internal sealed partial record ApiRoute(string Method, string Pattern, string? O
 
     static PropertyInfo[] RequestProperties(Type type) =>
         type == typeof(EmptyRequest) ? [] : type.GetProperties(BindingFlags.Instance | BindingFlags.Public).Where(p => p.CanWrite).ToArray();
+
+    /// <summary>Never read from JSON; <c>[JsonIgnore(Condition = WhenWritingNull)]</c> (the PATCH body's members) still is.</summary>
+    static bool Ignored(PropertyInfo p) => p.GetCustomAttribute<JsonIgnoreAttribute>()?.Condition == JsonIgnoreCondition.Always;
 
     static string JsonName(PropertyInfo p) =>
         p.GetCustomAttribute<JsonPropertyNameAttribute>()?.Name ?? JsonNamingPolicy.CamelCase.ConvertName(p.Name);
