@@ -3,6 +3,9 @@ using System.Net;
 using System.Reflection;
 using Dapper;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using Update = UserService.Features.Users.Update;
 
@@ -39,6 +42,24 @@ public sealed class LifecycleTests(App app)
         }
 
         Assert.Same(shared, app.Services.GetRequiredService<NpgsqlDataSource>());
+    }
+
+    [Fact]
+    public void Every_startup_hook_and_health_check_that_holds_a_data_source_holds_the_shared_one()
+    {
+        var shared = app.Services.GetRequiredService<NpgsqlDataSource>();
+        using var scope = app.Services.CreateScope();
+        var hooks = app.Services.GetServices<IHostedService>().Where(h => h.GetType().Assembly == typeof(Program).Assembly).Cast<object>();
+        var checks = app.Services.GetRequiredService<IOptions<HealthCheckServiceOptions>>().Value.Registrations
+            .Select(r => (object)r.Factory(scope.ServiceProvider));
+
+        var holders = hooks.Concat(checks).Select(h => (Name: h.GetType().Name, Sources: DataSourcesIn(h, depth: 2).ToList())).ToList();
+
+        // The migrating hook, the first-admin hook, the stamp listener (through the stamps it keeps), the cleanup and the
+        // readiness check all use the database.
+        Assert.True(holders.Count(h => h.Sources.Count > 0) >= 5, string.Join(", ", holders.Select(h => $"{h.Name}: {h.Sources.Count}")));
+        Assert.All(holders.SelectMany(h => h.Sources.Select(s => (h.Name, Source: s))),
+            held => Assert.True(ReferenceEquals(shared, held.Source), $"{held.Name} holds a data source other than the shared one"));
     }
 
     static IEnumerable<NpgsqlDataSource> DataSourcesIn(object instance, int depth)
