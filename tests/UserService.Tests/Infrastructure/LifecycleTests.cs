@@ -85,7 +85,33 @@ public sealed class LifecycleTests(App app)
     public async Task Under_200_concurrent_requests_backends_never_exceed_maximum_pool_size()
     {
         const int maxPool = 5;
-        var cs = new NpgsqlConnectionStringBuilder(App.ConnectionString) { MaxPoolSize = maxPool };
+        // The service connects as a role of its own that PostgreSQL lets hold the pool's connections and the stamp
+        // listener's one, no more: a breach between two samples cannot pass unseen, as the extra connection is refused
+        // and its request fails.
+        var role = $"pool_cap_{Guid.NewGuid():N}"[..24];
+        await using (var admin = await app.Db.OpenConnectionAsync())
+        {
+            await admin.ExecuteAsync($"""
+                CREATE ROLE {role} LOGIN CONNECTION LIMIT {maxPool + 1};
+                GRANT USAGE ON SCHEMA public TO {role};
+                GRANT ALL ON ALL TABLES IN SCHEMA public TO {role};
+                GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO {role};
+                """);
+        }
+
+        try
+        {
+            await WithinThePoolCapAsync(new NpgsqlConnectionStringBuilder(App.ConnectionString) { Username = role, MaxPoolSize = maxPool }, maxPool);
+        }
+        finally
+        {
+            await using var admin = await app.Db.OpenConnectionAsync();
+            await admin.ExecuteAsync($"DROP OWNED BY {role}; DROP ROLE IF EXISTS {role}");
+        }
+    }
+
+    async Task WithinThePoolCapAsync(NpgsqlConnectionStringBuilder cs, int maxPool)
+    {
         await using var service = ServiceProcess.Start(cs.ConnectionString);
         await service.WaitUntilReadyAsync();
         var ids = new List<Guid>();
