@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text;
 
 namespace UserService.Tests.Reliability;
@@ -35,5 +36,32 @@ public sealed class KestrelLimitsTests
         Assert.Equal(400, bare.Status);
         Assert.Equal(200, live.Status);
         Assert.DoesNotContain(service.Output, l => l.Contains("Unhandled exception", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Clients_too_slow_with_their_headers_or_their_body_are_cut_off_and_the_service_carries_on()
+    {
+        await using var service = ServiceProcess.Start();
+        await service.WaitUntilReadyAsync();
+        // HttpLimitsExtensions: headers within 10 s; a body at 240 bytes/s or more after a 5 s grace. Three times the
+        // limit is the most either may take before RawHttp gives up and the test fails (Kestrel checks once a second).
+        var giveUp = TimeSpan.FromSeconds(30);
+        var started = Stopwatch.StartNew();
+        var headers = Timed(RawHttp.SendAsync(service.Port, "GET /health/live HTTP/1.1\r\nHost: localhost\r\nX-Never: ending", timeout: giveUp));
+        var body = Timed(RawHttp.SendAsync(service.Port,
+            "POST /api/users HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 1000\r\nConnection: close\r\n\r\n",
+            [.. Enumerable.Repeat("a"u8.ToArray(), 1000 - 13).Prepend("{\"fullName\":\""u8.ToArray())], giveUp, pause: TimeSpan.FromMilliseconds(500)));
+        var ((slowHeaders, headersAfter), (slowBody, bodyAfter)) = (await headers, await body);
+        var live = await RawHttp.SendAsync(service.Port, "GET /health/live HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+
+        TestReport.Line($"headers never finished: {slowHeaders.Status} after {headersAfter.TotalSeconds:F1} s; body at 2 bytes/s: {slowBody.Status} {slowBody.ContentType} after {bodyAfter.TotalSeconds:F1} s; then /health/live {live.Status}");
+        Assert.True(headersAfter >= TimeSpan.FromSeconds(9), $"cut off after {headersAfter}, before the 10 s header limit");
+        Assert.True(bodyAfter >= TimeSpan.FromSeconds(4), $"cut off after {bodyAfter}, before the 5 s grace period");
+        Assert.True(slowHeaders.Status == 408, $"slow headers answered {slowHeaders.Status}: {slowHeaders.Head}");
+        Assert.Equal((408, "application/problem+json"), (slowBody.Status, slowBody.ContentType));
+        Assert.Equal(200, live.Status);
+        Assert.DoesNotContain(service.Output, l => l.Contains("Unhandled exception", StringComparison.Ordinal));
+
+        async Task<(RawHttp.Answer, TimeSpan)> Timed(Task<RawHttp.Answer> answer) => (await answer, started.Elapsed);
     }
 }

@@ -14,8 +14,11 @@ public static class RawHttp
         public string? ContentType => Head.Split("\r\n").FirstOrDefault(l => l.StartsWith("Content-Type:", StringComparison.OrdinalIgnoreCase))?[13..].Trim();
     }
 
-    /// <summary>Sends the head, then the body in pieces (a server may answer and close early), and reads until the server closes.</summary>
-    public static async Task<Answer> SendAsync(int port, string head, IEnumerable<byte[]>? body = null, TimeSpan? timeout = null)
+    /// <summary>
+    /// Sends the head, then the body in pieces, <paramref name="pause"/> before each (a server may answer and close
+    /// early), and reads until the server closes.
+    /// </summary>
+    public static async Task<Answer> SendAsync(int port, string head, IEnumerable<byte[]>? body = null, TimeSpan? timeout = null, TimeSpan pause = default)
     {
         using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(20));
         using var client = new TcpClient();
@@ -26,6 +29,7 @@ public static class RawHttp
             await stream.WriteAsync(Encoding.Latin1.GetBytes(head), cts.Token);
             foreach (var piece in body ?? [])
             {
+                await Task.Delay(pause, cts.Token);
                 await stream.WriteAsync(piece, cts.Token);
             }
         }
