@@ -103,6 +103,12 @@ internal static class EmailAddress
     /// <summary>The per-account throttle key of a stored or typed address: its canonical form when it has one.</summary>
     public static string Key(string email) => TryCanonicalize(email, out var canonical, out _) ? canonical : Lower(email.Trim(' ', '\t'));
 
+    /// <summary>
+    /// What a search term is compared with the stored addresses as: a whole address in its canonical form (any spelling
+    /// of it, its <c>xn--</c> domain included, finds it), any other term NFKC and in lower case.
+    /// </summary>
+    public static string SearchTerm(string q) => TryCanonicalize(q, out var canonical, out _) ? canonical : Lower(q.Normalize(NormalizationForm.FormKC));
+
     static string Lower(string s) => s.Replace("\u0130", "i", StringComparison.Ordinal).ToLowerInvariant();
 
     /// <summary>Well-formed UTF-16 without the categories a reader cannot see or that have no meaning yet.</summary>

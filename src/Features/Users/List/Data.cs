@@ -18,7 +18,7 @@ internal static class Data
         SELECT {UserSql.Columns}
         FROM users
         WHERE (@after::uuid IS NULL OR id > @after)
-          AND (email ILIKE @pattern OR full_name ILIKE @pattern)
+          AND (email ILIKE @email OR full_name ILIKE @name)
         ORDER BY id
         LIMIT @take
         """;
@@ -30,13 +30,15 @@ internal static class Data
     /// </summary>
     public static Task<List<UserRow>> PageAsync(NpgsqlDataSource db, Guid? after, string? q, int limit, CancellationToken ct)
     {
-        var pattern = string.IsNullOrEmpty(q) ? null : $"%{EscapeLike(q)}%";
-        var sql = pattern is not null ? SearchSql : after is null ? FirstPageSql : NextPageSql;
+        // The stored forms are canonical (UserRules, EmailAddress): a term is put in the same form before it is compared.
+        var (email, name) = string.IsNullOrEmpty(q) ? (null, null)
+            : ($"%{EscapeLike(EmailAddress.SearchTerm(q))}%", $"%{EscapeLike(UserRules.CanonicalFullName(q))}%");
+        var sql = q is { Length: > 0 } ? SearchSql : after is null ? FirstPageSql : NextPageSql;
         var reads = db.PreferStandby();
         return ReadRetry.OnceAsync(async ct =>
         {
             await using var connection = await reads.OpenConnectionAsync(ct);
-            var rows = await connection.QueryAsync<UserRow>(new CommandDefinition(sql, new { after, pattern, take = limit + 1 }, cancellationToken: ct));
+            var rows = await connection.QueryAsync<UserRow>(new CommandDefinition(sql, new { after, email, name, take = limit + 1 }, cancellationToken: ct));
             return rows.AsList();
         }, ct);
     }

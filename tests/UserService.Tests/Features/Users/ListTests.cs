@@ -101,6 +101,22 @@ public sealed class ListTests(App app)
         Assert.Empty(wildcard.Items);
     }
 
+    [Fact]
+    public async Task Q_typed_in_another_spelling_of_the_stored_email_or_name_finds_it()
+    {
+        var tag = Tag();
+        var (zoe, _) = await app.CreateAsync(email: $"zoë.{tag}@exämple.com", fullName: $"Zoë {tag} Ñúñez");
+
+        // Decomposed accents, an xn-- domain, fullwidth letters, upper case: each is a spelling of what is stored.
+        string[] terms = [$"ZOE\u0308.{tag}@xn--exmple-cua.com", $"zoë.{tag}@EXA\u0308MPLE.COM", $"\uFF3A\uFF2F\u00CB.{tag}", $"Zoe\u0308 {tag} N\u0303"];
+        foreach (var q in terms)
+        {
+            var (rsp, found) = await app.Client.GETAsync<Endpoint, Request, Response>(new() { Q = q });
+            Assert.Equal(HttpStatusCode.OK, rsp.StatusCode);
+            Assert.Equal([zoe.Id], found.Items.Select(u => u.Id));
+        }
+    }
+
     [Theory]
     [InlineData("limit=0", "limit")]
     [InlineData("limit=201", "limit")]
