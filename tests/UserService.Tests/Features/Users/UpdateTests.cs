@@ -160,6 +160,32 @@ public sealed partial class UpdateTests(App app)
     }
 
     [Fact]
+    public async Task Ten_users_racing_to_one_free_email_give_one_200_and_nine_409_and_one_row_holds_it()
+    {
+        var email = TestUsers.UniqueEmail("race");
+        var users = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => app.CreateAsync()));
+
+        var responses = await Task.WhenAll(users.Select((u, i) =>
+            PatchAsync(u.User.Id, $$"""{"email":"{{(i % 2 == 0 ? email : email.ToUpperInvariant())}}"}""")));
+
+        var statuses = responses.Select(r => r.StatusCode).ToList();
+        Assert.Equal(1, statuses.Count(s => s == HttpStatusCode.OK));
+        foreach (var loser in responses.Where(r => !r.IsSuccessStatusCode))
+        {
+            await loser.AssertProblemAsync(HttpStatusCode.Conflict, "email");
+        }
+
+        var winner = users[statuses.IndexOf(HttpStatusCode.OK)].User;
+        Assert.Equal(1, await app.CountByEmailAsync(email));
+        Assert.Equal(email, (await app.RowAsync(winner.Id))!.Email);
+        foreach (var (user, _) in users.Where(u => u.User.Id != winner.Id))
+        {
+            var row = await app.RowAsync(user.Id);
+            Assert.Equal((user.Email, 1L), (row!.Email, row.Version));
+        }
+    }
+
+    [Fact]
     public async Task Plain_user_patching_someone_else_gets_404_and_nothing_changes()
     {
         var (_, client) = await app.NewUserAsync();
