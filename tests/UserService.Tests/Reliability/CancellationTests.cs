@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using Dapper;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using UserService.Features.Users;
@@ -66,14 +67,29 @@ public sealed class CancellationTests(App app)
         Assert.Contains(service.Output, l => l.Contains("Database unavailable, answering 503", StringComparison.Ordinal));
     }
 
-    [Fact]
-    public void Every_query_has_a_bounded_command_timeout_by_default()
+    /// <summary>On connection strings of the test's own, so that an environment setting either keyword changes nothing here.</summary>
+    [Theory]
+    [InlineData("Host=db;Database=users", 10, 15)]
+    [InlineData("Host=db;Database=users;Command Timeout=3;Timeout=4", 3, 4)]
+    public void Every_query_has_a_bounded_command_timeout_unless_the_operator_sets_one(string configured, int command, int open)
     {
-        var settings = new NpgsqlConnectionStringBuilder(app.Services.GetRequiredService<NpgsqlDataSource>().ConnectionString);
+        var settings = new NpgsqlConnectionStringBuilder(ServiceConnectionString(configured));
 
-        Assert.Equal(DatabaseConnection.DefaultCommandTimeoutSeconds, settings.CommandTimeout);
-        Assert.Equal((10, 15), (settings.CommandTimeout, settings.Timeout));
+        Assert.Equal((command, open), (settings.CommandTimeout, settings.Timeout));
     }
+
+    [Fact]
+    public void The_shared_data_source_runs_on_those_settings()
+    {
+        var configured = app.Services.GetRequiredService<IConfiguration>().GetConnectionString(DatabaseConnection.Name)!;
+        var expected = new NpgsqlConnectionStringBuilder(ServiceConnectionString(configured));
+        var actual = new NpgsqlConnectionStringBuilder(app.Services.GetRequiredService<NpgsqlDataSource>().ConnectionString);
+
+        Assert.Equal((expected.CommandTimeout, expected.Timeout), (actual.CommandTimeout, actual.Timeout));
+    }
+
+    static string ServiceConnectionString(string configured) => DatabaseConnection.Read(
+        new ConfigurationBuilder().AddInMemoryCollection([new($"ConnectionStrings:{DatabaseConnection.Name}", configured)]).Build()).Service;
 
     static async Task<UserResponse> CreateAsync(ServiceProcess service)
     {
