@@ -68,16 +68,19 @@ public sealed class TokenTests(App app)
     }
 
     [Fact]
-    public async Task Repeated_attempts_on_one_account_are_throttled_with_429_and_retry_after()
+    public async Task Repeated_attempts_on_one_account_are_throttled_with_429_and_retry_after_whatever_the_spelling()
     {
-        var email = TestUsers.UniqueEmail("throttled");
-        await app.CreateAsync(email);
+        var local = $"zoë.{Guid.NewGuid():N}";
+        var (user, _) = await app.CreateAsync($"{local}@exämple.com");
+        // Case, decomposed accents, an xn-- domain, padding: every spelling of one address counts against one account.
+        string[] spellings = [user.Email, user.Email.ToUpperInvariant(), $"{local.Replace("ë", "e\u0308")}@exa\u0308mple.com",
+            $"{local}@xn--exmple-cua.com", $"  {user.Email}\t", $"{local.ToUpperInvariant()}@EXÄMPLE.COM"];
 
         var statuses = new List<HttpStatusCode>();
         HttpResponseMessage last = null!;
         for (var i = 0; i < 6; i++)
         {
-            last = await app.Anonymous.PostAsJsonAsync("/api/auth/token", new { email, password = $"wrong guess number {i}" });
+            last = await app.Anonymous.PostAsJsonAsync("/api/auth/token", new { email = spellings[i], password = $"wrong guess number {i}" });
             statuses.Add(last.StatusCode);
         }
 
@@ -86,8 +89,9 @@ public sealed class TokenTests(App app)
         Assert.InRange(last.Headers.RetryAfter!.Delta!.Value.TotalSeconds, 1, 60);
 
         // Even the right password waits: the limit is per account, not per wrong guess.
-        var right = await app.Anonymous.PostAsJsonAsync("/api/auth/token", new { email, password = TestUsers.Password });
+        var right = await app.Anonymous.PostAsJsonAsync("/api/auth/token", new { email = spellings[2], password = TestUsers.Password });
         Assert.Equal(HttpStatusCode.TooManyRequests, right.StatusCode);
+        Assert.Equal(new Throttles.Window(7, true), await Throttles.WindowAsync(app.Db, Throttles.Account(user.Email)));
     }
 
     [Theory]
