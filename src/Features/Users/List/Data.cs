@@ -33,7 +33,7 @@ internal static class Data
         // The stored forms are canonical (UserRules, EmailAddress): a term is put in the same form before it is compared.
         var (email, name) = string.IsNullOrEmpty(q) ? (null, null)
             : ($"%{EscapeLike(EmailAddress.SearchTerm(q))}%", $"%{EscapeLike(UserRules.CanonicalFullName(q))}%");
-        var sql = q is { Length: > 0 } ? SearchSql : after is null ? FirstPageSql : NextPageSql;
+        var sql = email is not null ? SearchSql : after is null ? FirstPageSql : NextPageSql;
         var reads = db.PreferStandby();
         return ReadRetry.OnceAsync(async ct =>
         {

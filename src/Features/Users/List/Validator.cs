@@ -14,7 +14,8 @@ internal sealed class Validator : Validator<Request>
         // Validators are singletons: the cursor codec (a singleton too) is resolved inside the rule.
         RuleFor(x => x.Cursor).Must(c => Resolve<Cursor>().TryDecode(c, out _)).When(x => x.Cursor is not null)
             .WithMessage("cursor is not one this service issued.");
-        RuleFor(x => x.Q).Must(q => q!.Length <= MaxQueryLength && UserRules.IsPlainText(q)).When(x => x.Q is not null)
-            .WithMessage($"q must be at most {MaxQueryLength} characters without control characters.");
+        // No stored email or name holds an invisible or unassigned character (and normalisation refuses some): such a q is refused.
+        RuleFor(x => x.Q).Must(q => q!.Length <= MaxQueryLength && UserRules.IsPlainText(q) && !UserRules.HasInvisibleCharacters(q)).When(x => x.Q is not null)
+            .WithMessage($"q must be at most {MaxQueryLength} characters without control, format or unassigned characters.");
     }
 }

@@ -72,9 +72,10 @@ public sealed class TokenTests(App app)
     {
         var local = $"zoë.{Guid.NewGuid():N}";
         var (user, _) = await app.CreateAsync($"{local}@exämple.com");
-        // Case, decomposed accents, an xn-- domain, padding: every spelling of one address counts against one account.
+        // Case, decomposed accents, an xn-- domain, padding, fullwidth letters: every spelling of one address counts
+        // against one account.
         string[] spellings = [user.Email, user.Email.ToUpperInvariant(), $"{local.Replace("ë", "e\u0308")}@exa\u0308mple.com",
-            $"{local}@xn--exmple-cua.com", $"  {user.Email}\t", $"{local.ToUpperInvariant()}@EXÄMPLE.COM"];
+            $"{local}@xn--exmple-cua.com", $"  {user.Email}\t", $"\uFF5A\uFF4F{local[2..]}@exämple.com"];
 
         var statuses = new List<HttpStatusCode>();
         HttpResponseMessage last = null!;

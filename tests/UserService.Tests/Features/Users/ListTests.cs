@@ -127,6 +127,9 @@ public sealed class ListTests(App app)
     [InlineData("cursor=", "cursor")]
     [InlineData("cursor=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "cursor")]
     [InlineData("q=%00", "q")]
+    [InlineData("q=ada%EF%BF%BE", "q")]
+    [InlineData("q=ada%E2%80%8Blovelace", "q")]
+    [InlineData("q=%CD%B8", "q")]
     public async Task Bad_query_returns_400_naming_the_parameter(string query, string field)
     {
         var rsp = await app.Client.GetAsync($"/api/users?{query}");
